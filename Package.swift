@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "convlint",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ConvLintKit", targets: ["ConvLintKit"]),
+        .executable(name: "convlint", targets: ["convlint"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The static pipeline: parse → expand → infer shapes → costs → report.
+        .target(
+            name: "ConvLintKit",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The command line: flags in, library call, text out.
+        .executableTarget(
+            name: "convlint",
+            dependencies: [
+                "ConvLintKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ConvLintKitTests",
+            dependencies: ["ConvLintKit"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Settings from the command line that override the file's.
+public struct AnalysisOptions: Sendable {
+    public var batch: Int?
+    public var dtype: DType?
+    public var input: [Int]?
+    public var rounding: Rounding?
+    public var optimizer: Optimizer = .momentum
+    /// `--set NAME=VALUE`, the value written as in YAML (`3`, `true`, `[64, 128]`).
+    public var variables: [(name: String, value: String)] = []
+
+    public init() {}
+}
+
+/// The static pipeline: read → parse → expand → infer shapes → costs → memory.
+public enum Analyzer {
+    /// Architecture files are small; a bound keeps a hostile file from costing seconds and gigabytes.
+    public static let maxFileBytes = 1 << 20
+
+    /// Analyzes the file at `path`. Problems of every kind come back as diagnostics.
+    public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
+        switch read(path) {
+        case .success(let text): analyze(source: SourceFile(path: path, text: text), options: options)
+        case .failure(let diagnostic):
+            failed(SourceFile(path: path, text: ""), diagnostic)
+        }
+    }
+
+    public static func analyze(source: SourceFile, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
+        let file: ArchitectureFile
+        do throws(Diagnostic) {
+            let root: YAMLNode?
+            do {
+                root = try YAMLDocument.compose(source)
+            } catch {
+                throw YAMLShapeMistake.diagnostic(for: error, in: source)
+                    ?? Diagnostic(RuleID.yamlSyntax, "malformed YAML: \(error.message)", at: error.location,
+                                  help: "fix the YAML syntax at this position; the network pattern may need quotes")
+            }
+            file = try apply(options, to: try ArchitectureDecoder(source: source).decode(root))
+        } catch {
+            return failed(source, error)
+        }
+        var analysis = Analysis(
+            source: source, name: file.name ?? Self.defaultName(source.path),
+            batch: options.batch ?? file.batch?.value ?? 1, dtype: options.dtype ?? file.dtype?.value ?? .float32,
+            rounding: options.rounding ?? file.rounding?.value ?? .strict,
+            layers: [], totals: Totals(), memory: nil, diagnostics: [])
+        let layers: [LayerNode]
+        do {
+            layers = try Expander.expand(file)
+        } catch {
+            analysis.diagnostics.append(error)
+            return analysis
+        }
+        let shapes = ShapeInference.run(layers, rounding: analysis.rounding)
+        analysis.diagnostics += shapes.diagnostics
+        var fields = [ReceptiveField]()
+        do {
+            for (index, output) in shapes.outputs.enumerated() {
+                let node = layers[index]
+                let input = node.inputs.first.map { shapes.outputs[$0] } ?? output
+                let cost = try CostModel.cost(of: node, input: input, output: output)
+                let field = CostModel.receptiveField(of: node, inputs: node.inputs.map { fields[$0] }, input: input)
+                fields.append(field)
+                try analysis.totals.add(cost, at: node.location)
+                analysis.layers.append(
+                    LayerReport(node: node, input: input, output: output, cost: cost, receptiveField: field))
+            }
+            if analysis.isValid {
+                analysis.memory = try MemoryEstimate.estimate(
+                    layers: analysis.layers, totals: analysis.totals, batch: analysis.batch, dtype: analysis.dtype,
+                    optimizer: options.optimizer)
+            }
+        } catch {
+            analysis.diagnostics.append(error)
+        }
+        return analysis
+    }
+
+    private static func defaultName(_ path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
+    private static func failed(_ source: SourceFile, _ diagnostic: Diagnostic) -> Analysis {
+        Analysis(
+            source: source, name: defaultName(source.path), batch: 1, dtype: .float32, rounding: .strict,
+            layers: [], totals: Totals(), memory: nil, diagnostics: [diagnostic])
+    }
+
+    private static func apply(_ options: AnalysisOptions, to file: ArchitectureFile) throws(Diagnostic) -> ArchitectureFile {
+        var file = file
+        if let input = options.input {
+            file.input = Located(value: input, location: file.input?.location ?? file.networkLocation)
+            file.inputOverridden = true
+        }
+        for (name, text) in options.variables {
+            let location = file.variables[name]?.location ?? file.networkLocation
+            file.variables[name] = Located(value: try VariableOverride.parse(name: name, text: text), location: location)
+        }
+        return file
+    }
+
+    // MARK: Reading
+
+    private static func read(_ path: String) -> Result<String, Diagnostic> {
+        let start = SourceLocation(line: 1, column: 1)
+        func failure(_ message: String, help: String? = nil) -> Result<String, Diagnostic> {
+            .failure(Diagnostic(RuleID.unreadableFile, message, at: nil, help: help))
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return failure("no such file: \(path)")
+        }
+        if isDirectory.boolValue {
+            return failure("\(path) is a directory", help: "name the files in it, e.g. \(path)/*.yaml")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return failure("cannot open \(path)") }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+        } catch {
+            return failure("cannot read \(path): \(error.localizedDescription)")
+        }
+        guard data.count <= maxFileBytes else {
+            return failure(
+                "\(path) is larger than \(ByteCount(maxFileBytes).binary); architecture files are a few KiB",
+                help: "is this the right file?")
+        }
+        switch UTF8Check.decode([UInt8](data)) {
+        case .success(let text): return .success(text)
+        case .failure(let invalid):
+            return .failure(
+                Diagnostic(
+                    RuleID.unreadableFile, "the file is not UTF-8 text: invalid byte sequence", at: invalid.location,
+                    help: "save the file as UTF-8"))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// How parameters are updated, which decides the optimizer state kept per parameter.
+public enum Optimizer: String, Sendable, CaseIterable, Codable {
+    case sgd, momentum, adam, adamw
+
+    /// Copies of the parameter vector the optimizer keeps: momentum 1, Adam's two moments 2.
+    public var stateCopies: Int {
+        switch self {
+        case .sgd: 0
+        case .momentum: 1
+        case .adam, .adamw: 2
+        }
+    }
+}
+
+/// One training step's memory by the CS231n notes' rule of thumb: activations are kept for
+/// backprop and get gradients of equal size; parameters get gradients and optimizer state.
+public struct TrainingMemory: Sendable, Equatable {
+    public var optimizer: Optimizer
+    public var weights: ByteCount
+    public var gradients: ByteCount
+    public var optimizerState: ByteCount
+    public var activations: ByteCount
+    public var activationGradients: ByteCount
+
+    public var total: ByteCount {
+        ByteCount(weights.bytes + gradients.bytes + optimizerState.bytes + activations.bytes + activationGradients.bytes)
+    }
+}
+
+/// Bytes for a batch: forward activations, parameters, inference peak and training (SPEC §5).
+public struct MemoryEstimate: Sendable, Equatable {
+    public var forward: ByteCount
+    public var parameters: ByteCount
+    public var inferencePeak: ByteCount
+    public var training: TrainingMemory
+
+    static func estimate(
+        layers: [LayerReport], totals: Totals, batch: Int, dtype: DType, optimizer: Optimizer
+    ) throws(Diagnostic) -> MemoryEstimate {
+        let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
+        let size = dtype.bytes
+        let forward = try checked.multiply(totals.activations, batch, size)
+        let parameters = try checked.multiply(totals.params, size)
+        let resident = try checked.add(parameters, try checked.multiply(totals.buffers, size))
+        let peak = try checked.multiply(peakLiveActivations(layers), batch, size)
+        let training = TrainingMemory(
+            optimizer: optimizer,
+            weights: ByteCount(resident),
+            gradients: ByteCount(parameters),
+            optimizerState: ByteCount(try checked.multiply(parameters, optimizer.stateCopies)),
+            activations: ByteCount(forward),
+            activationGradients: ByteCount(forward))
+        _ = try checked.add(try checked.add(resident, parameters), try checked.multiply(forward, 2 + optimizer.stateCopies))
+        return MemoryEstimate(
+            forward: ByteCount(forward), parameters: ByteCount(parameters),
+            inferencePeak: ByteCount(try checked.add(resident, peak)), training: training)
+    }
+
+    /// The most activation elements alive at once when each buffer is freed after its last
+    /// reader ran. In-place activations, ID and sums write into their input's buffer.
+    static func peakLiveActivations(_ layers: [LayerReport]) -> Int {
+        var owner = [Int](repeating: 0, count: layers.count)
+        var lastRead = [Int](repeating: -1, count: layers.count)
+        for (index, layer) in layers.enumerated() {
+            owner[index] = layer.cost.activations > 0 || layer.node.inputs.isEmpty ? index : owner[layer.node.inputs[0]]
+            for input in layer.node.inputs { lastRead[owner[input]] = max(lastRead[owner[input]], index) }
+        }
+        if let last = layers.indices.last { lastRead[owner[last]] = layers.count }
+        var freedAt = [Int: [Int]]()
+        for (buffer, reader) in lastRead.enumerated() where owner[buffer] == buffer && reader >= 0 {
+            freedAt[reader, default: []].append(buffer)
+        }
+        var live = 0
+        var peak = 0
+        for (index, layer) in layers.enumerated() {
+            if owner[index] == index { live += layer.output.elements }
+            peak = max(peak, live)
+            for buffer in freedAt[index] ?? [] { live -= layers[buffer].output.elements }
+        }
+        return peak
+    }
+}

@@ -1,0 +1,339 @@
+/// Expands a pattern into the list of layers it stands for: repetitions unrolled, optional
+/// layers decided, blocks inlined with their arguments, list variables indexed by the
+/// repetitions around them (SPEC §2), and each group's merge row added after its branches.
+struct Expander {
+    /// SPEC §2: at most this many layers...
+    static let maxLayers = 1_000_000
+    /// ...nested at most this deep (brackets, repetitions, groups and block calls together).
+    static let maxDepth = 256
+
+    private struct Repetition {
+        var index: Int
+        var count: Int
+        var location: SourceLocation
+    }
+
+    private struct Frame {
+        var block: String
+        var arguments: [String: Value]
+    }
+
+    let file: ArchitectureFile
+    private(set) var layers: [LayerNode] = []
+    private var repetitions: [Repetition] = []
+    private var frames: [Frame] = []
+    private var calls: [SourceLocation] = []
+    private var depth = 0
+
+    init(file: ArchitectureFile) { self.file = file }
+
+    /// The expanded network, starting with its INPUT row.
+    static func expand(_ file: ArchitectureFile) throws(Diagnostic) -> [LayerNode] {
+        var expander = Expander(file: file)
+        try expander.expandNetwork()
+        return expander.layers
+    }
+
+    private mutating func expandNetwork() throws(Diagnostic) {
+        var terms: [PatternNode]
+        if case .chain(let chain) = file.network { terms = chain } else { terms = [file.network] }
+        var inputCall: Call?
+        if case .call(let call) = terms.first, LayerKind(name: call.name) == .input {
+            inputCall = call
+            terms.removeFirst()
+        }
+        try addInput(inputCall)
+        var current = 0
+        for term in terms { current = try expand(term, from: current) }
+    }
+
+    private mutating func addInput(_ call: Call?) throws(Diagnostic) {
+        var resolver = ArgumentResolver(kind: .input)
+        if let call { try applyArguments(of: call, to: &resolver) }
+        var shape = resolver.hyper.shape
+        let location = call?.nameLocation ?? file.input?.location ?? file.networkLocation
+        if let declared = file.input {
+            if !shape.isEmpty, shape != declared.value, !file.inputOverridden {
+                throw Diagnostic(
+                    RuleID.fileFormat,
+                    "INPUT(\(Self.shapeText(shape))) differs from 'input: \(Self.shapeText(declared.value))'",
+                    at: resolver.locations["shape"] ?? location,
+                    help: "give the shape once, in 'input:' or in INPUT(...)")
+            }
+            shape = declared.value
+        }
+        guard !shape.isEmpty else {
+            throw Diagnostic(
+                RuleID.fileFormat, "the network has no input shape", at: location,
+                help: "add 'input: 224x224x3' or open the network with INPUT(224x224x3)")
+        }
+        guard shape.allSatisfy({ $0 >= 1 }) else {
+            throw Diagnostic(
+                RuleID.invalidShape, "input dimensions must be at least 1, but the input is \(Self.shapeText(shape))",
+                at: file.input?.location ?? location, help: "for example 'input: 224x224x3'")
+        }
+        var hyper = resolver.hyper
+        hyper.shape = shape
+        layers.append(
+            LayerNode(
+                index: 0, kind: .input, label: "INPUT", hyper: hyper, inputs: [], location: location,
+                calledFrom: [], argumentLocations: resolver.locations))
+    }
+
+    static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
+
+    // MARK: Walking the pattern
+
+    /// Expands `node` reading from layer `input`; returns the layer holding its output.
+    private mutating func expand(_ node: PatternNode, from input: Int) throws(Diagnostic) -> Int {
+        switch node {
+        case .call(let call):
+            return try expandCall(call, from: input)
+        case .chain(let terms):
+            var current = input
+            for term in terms { current = try expand(term, from: current) }
+            return current
+        case .repeated(let body, let countOperand, let location):
+            try enter(at: location)
+            defer { depth -= 1 }
+            let count = try repeatCount(countOperand)
+            var current = input
+            for index in 0..<count {
+                let before = layers.count
+                repetitions.append(Repetition(index: index, count: count, location: location))
+                current = try expand(body, from: current)
+                repetitions.removeLast()
+                if index == 0 {
+                    // Fail before unrolling when the first copy shows the total is too big.
+                    let projected = Saturating.multiply(layers.count - before, count) + before
+                    if projected > Self.maxLayers { throw tooManyLayers(at: location) }
+                }
+            }
+            return current
+        case .optional(let body, let condition, let location):
+            guard let condition else { return try expand(body, from: input) }
+            guard case .boolean(let present) = try evaluate(condition) else {
+                throw Diagnostic(
+                    RuleID.badArgument, "the condition of '?' must be true or false", at: location,
+                    help: "set a boolean variable, e.g. 'vars: {\(condition.nameText): true}'")
+            }
+            return present ? try expand(body, from: input) : input
+        case .group(let branches, let merge, let location):
+            try enter(at: location)
+            defer { depth -= 1 }
+            var outputs = [Int]()
+            for branch in branches { outputs.append(try expand(branch, from: input)) }
+            let kind: LayerKind = merge == .concat ? .concat : .add
+            try append(
+                LayerNode(
+                    index: layers.count, kind: kind, label: kind.rawValue, hyper: Hyperparameters(),
+                    inputs: outputs, location: location, calledFrom: calls, argumentLocations: [:]))
+            return layers.count - 1
+        }
+    }
+
+    private mutating func enter(at location: SourceLocation) throws(Diagnostic) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw Diagnostic(
+                RuleID.expansionLimit, "the pattern nests deeper than \(Self.maxDepth) levels", at: location,
+                help: "flatten the pattern; no network needs this depth")
+        }
+    }
+
+    private func tooManyLayers(at location: SourceLocation) -> Diagnostic {
+        Diagnostic(
+            RuleID.expansionLimit, "the network expands to more than \(Self.maxLayers.grouped) layers",
+            at: location, help: "lower this repeat count; convlint checks networks of up to \(Self.maxLayers.grouped) layers")
+    }
+
+    private mutating func append(_ layer: LayerNode) throws(Diagnostic) {
+        guard layers.count < Self.maxLayers else {
+            throw tooManyLayers(at: repetitions.first?.location ?? layer.location)
+        }
+        layers.append(layer)
+    }
+
+    private mutating func repeatCount(_ operand: Operand) throws(Diagnostic) -> Int {
+        guard case .integer(let count) = try evaluate(operand) else {
+            throw Diagnostic(
+                RuleID.badArgument, "a repeat count must be a whole number", at: operand.location,
+                help: "write a number, e.g. *3, or a variable holding one")
+        }
+        guard count >= 0 else {
+            throw Diagnostic(
+                RuleID.badArgument, "a repeat count cannot be negative (\(count))", at: operand.location,
+                help: "*0 removes the body; use a count of 0 or more")
+        }
+        guard count <= Self.maxLayers else { throw tooManyLayers(at: operand.location) }
+        return count
+    }
+
+    // MARK: Calls
+
+    private mutating func expandCall(_ call: Call, from input: Int) throws(Diagnostic) -> Int {
+        if let block = file.blocks[call.name] ?? file.blocks.values.first(where: {
+            $0.name.lowercased() == call.name.lowercased()
+        }) {
+            return try expandBlock(block, call: call, from: input)
+        }
+        let paper = LayerKind(name: call.name) == nil ? PaperName.layer(named: call.name) : nil
+        guard let kind = LayerKind(name: call.name) ?? paper?.kind, kind.isCallable else {
+            let names = LayerKind.callableNames + Array(file.blocks.keys)
+            throw Diagnostic(
+                RuleID.unknownName,
+                "unknown layer kind or block '\(call.name)'\(Suggestion.phrase(for: call.name, among: names))",
+                at: call.nameLocation,
+                help: "layer kinds are \(LayerKind.callableNames.joined(separator: ", ")); blocks are defined under 'blocks:'")
+        }
+        guard kind != .input else {
+            throw Diagnostic(
+                RuleID.patternSyntax, "INPUT may only open the network", at: call.nameLocation,
+                help: "remove this INPUT; the network's first layer receives the input")
+        }
+        var resolver = ArgumentResolver(kind: kind)
+        for key in kind.defaultKeys {
+            for argument in file.defaults[key] ?? [] {
+                let spec = try resolver.spec(
+                    labelled: argument.label, at: argument.labelLocation ?? argument.value.location, positionalIndex: 1)
+                try resolver.apply(spec, try evaluate(argument.value), at: argument.value.location)
+            }
+        }
+        for (name, value) in paper?.preset ?? [] {
+            let spec = try resolver.spec(labelled: name, at: call.nameLocation, positionalIndex: 1)
+            try resolver.apply(spec, value, at: call.nameLocation)
+        }
+        try applyArguments(of: call, to: &resolver)
+        let hyper = try resolver.finish(at: call.location)
+        try append(
+            LayerNode(
+                index: layers.count, kind: kind, label: LayerNode.label(kind: kind, hyper: hyper), hyper: hyper,
+                inputs: [input], location: call.location, calledFrom: calls,
+                argumentLocations: resolver.locations))
+        return layers.count - 1
+    }
+
+    private mutating func applyArguments(of call: Call, to resolver: inout ArgumentResolver) throws(Diagnostic) {
+        var given = Set<String>()
+        for (position, argument) in call.arguments.enumerated() {
+            let spec = try resolver.spec(
+                labelled: argument.label, at: argument.labelLocation ?? argument.value.location,
+                positionalIndex: argument.label == nil ? position : 1)
+            guard given.insert(spec.name).inserted else {
+                throw Diagnostic(
+                    RuleID.badArgument, "\(call.name) sets \(spec.name) twice",
+                    at: argument.labelLocation ?? argument.value.location, help: "keep one of them")
+            }
+            try resolver.apply(spec, try evaluate(argument.value), at: argument.value.location)
+        }
+    }
+
+    private mutating func expandBlock(_ block: BlockDefinition, call: Call, from input: Int) throws(Diagnostic) -> Int {
+        if frames.contains(where: { $0.block == block.name }) {
+            throw Diagnostic(
+                RuleID.patternSyntax, "block '\(block.name)' calls itself", at: call.nameLocation,
+                help: "a block cannot contain itself; repeat it with [\(block.name)]*N instead")
+        }
+        var arguments = [String: Value]()
+        for (position, argument) in call.arguments.enumerated() {
+            let parameter: String
+            if let label = argument.label {
+                guard let match = block.parameters.first(where: { $0.lowercased() == label.lowercased() }) else {
+                    throw Diagnostic(
+                        RuleID.badArgument,
+                        "block '\(block.name)' has no parameter '\(label)'"
+                            + Suggestion.phrase(for: label, among: block.parameters),
+                        at: argument.labelLocation ?? argument.value.location,
+                        help: "its parameters are: \(block.parameters.joined(separator: ", "))")
+                }
+                parameter = match
+            } else {
+                guard position < block.parameters.count else {
+                    throw Diagnostic(
+                        RuleID.badArgument,
+                        "block '\(block.name)' takes \(block.parameters.count) argument(s), but more are given",
+                        at: argument.value.location, help: "remove the extra arguments")
+                }
+                parameter = block.parameters[position]
+            }
+            guard arguments[parameter] == nil else {
+                throw Diagnostic(
+                    RuleID.badArgument, "'\(parameter)' is given twice", at: argument.value.location,
+                    help: "keep one of them")
+            }
+            arguments[parameter] = try evaluate(argument.value)
+        }
+        if let missing = block.parameters.first(where: { arguments[$0] == nil }) {
+            throw Diagnostic(
+                RuleID.badArgument, "block '\(block.name)' needs a value for '\(missing)'", at: call.location,
+                help: "call it as \(block.name)(\(block.parameters.joined(separator: ", ")))")
+        }
+        try enter(at: call.nameLocation)
+        frames.append(Frame(block: block.name, arguments: arguments))
+        calls.append(call.location)
+        let output = try expand(block.body, from: input)
+        calls.removeLast()
+        frames.removeLast()
+        depth -= 1
+        return output
+    }
+
+    // MARK: Names
+
+    /// Looks a name up as block parameter, then variable, then keyword (SPEC §2).
+    private func evaluate(_ operand: Operand) throws(Diagnostic) -> Value {
+        switch operand.form {
+        case .integer(let value): return .integer(value)
+        case .decimal(let value): return .decimal(value)
+        case .dimensions(let values): return .dimensions(values)
+        case .name(let name):
+            if let value = frames.last?.arguments[name] { return value }
+            if let variable = file.variables[name] { return try index(variable.value, name: name, at: operand.location) }
+            if let keyword = Value.keyword(named: name) { return keyword }
+            let known = (frames.last.map { Array($0.arguments.keys) } ?? []) + Array(file.variables.keys) + Value.keywords
+            throw Diagnostic(
+                RuleID.unknownName, "unknown name '\(name)'\(Suggestion.phrase(for: name, among: known))",
+                at: operand.location,
+                help: "define it under 'vars:' (e.g. '\(name): 2') or as a block parameter")
+        }
+    }
+
+    /// A list variable is indexed by the repetitions around its use, outermost first.
+    private func index(_ variable: VariableValue, name: String, at location: SourceLocation) throws(Diagnostic) -> Value {
+        var current = variable
+        var level = 0
+        while case .list(let items) = current {
+            guard level < repetitions.count else {
+                throw Diagnostic(
+                    RuleID.badArgument,
+                    "'\(name)' is a list, but only \(level) repetition(s) enclose this use to pick an element",
+                    at: location,
+                    help: level == 0
+                        ? "use it inside a repetition such as [ ... ]*\(items.count), or give '\(name)' a single value"
+                        : "nest the use in one more repetition, or flatten '\(name)' by one level")
+            }
+            let repetition = repetitions[level]
+            guard items.count == repetition.count else {
+                throw Diagnostic(
+                    RuleID.badArgument,
+                    "'\(name)' has \(items.count) values at this level, but the repetition at line "
+                        + "\(repetition.location.line):\(repetition.location.column) runs \(repetition.count) times",
+                    at: location, help: "give '\(name)' exactly \(repetition.count) values, one per repetition")
+            }
+            current = items[repetition.index]
+            level += 1
+        }
+        switch current {
+        case .integer(let value): return .integer(value)
+        case .boolean(let value): return .boolean(value)
+        case .list: fatalError("unreachable: the loop above unwraps lists")
+        }
+    }
+}
+
+extension Operand {
+    var nameText: String {
+        if case .name(let name) = form { return name }
+        return "P"
+    }
+}

@@ -1,0 +1,66 @@
+/// Element type of tensors, and its size.
+public enum DType: String, Sendable, CaseIterable, Codable {
+    case float32, float16, bfloat16, float64, int8
+
+    public var bytes: Int {
+        switch self {
+        case .float64: 8
+        case .float32: 4
+        case .float16, .bfloat16: 2
+        case .int8: 1
+        }
+    }
+}
+
+/// What to do when (W − F + 2P) is not divisible by S (SPEC §4).
+public enum Rounding: String, Sendable, CaseIterable, Codable {
+    /// The CS231n notes' rule: such a setting is invalid.
+    case strict
+    /// PyTorch's default: the last rows and columns are ignored.
+    case floor
+    /// Caffe and PyTorch's `ceil_mode`: the input is padded implicitly.
+    case ceil
+}
+
+struct Located<Value> {
+    var value: Value
+    var location: SourceLocation
+}
+
+/// A value of `vars`: an integer, a boolean or a (nested) list of them.
+public indirect enum VariableValue: Equatable, Sendable {
+    case integer(Int)
+    case boolean(Bool)
+    case list([VariableValue])
+
+    /// How many list levels wrap the scalars.
+    var depth: Int {
+        if case .list(let items) = self { return 1 + (items.map(\.depth).max() ?? 0) }
+        return 0
+    }
+}
+
+/// `blocks: {name(P, Q): body}`.
+struct BlockDefinition {
+    var name: String
+    var location: SourceLocation
+    var parameters: [String]
+    var body: PatternNode
+}
+
+/// An architecture file as written, before expansion (SPEC §1).
+struct ArchitectureFile {
+    var name: String?
+    var input: Located<[Int]>?
+    /// `--input` replaces both `input:` and an `INPUT(shape)` in the pattern.
+    var inputOverridden = false
+    var batch: Located<Int>?
+    var dtype: Located<DType>?
+    var rounding: Located<Rounding>?
+    /// Arguments per layer kind, keyed by the kind's upper-case name.
+    var defaults: [String: [Argument]] = [:]
+    var variables: [String: Located<VariableValue>] = [:]
+    var blocks: [String: BlockDefinition] = [:]
+    var network: PatternNode
+    var networkLocation: SourceLocation
+}

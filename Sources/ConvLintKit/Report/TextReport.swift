@@ -1,0 +1,85 @@
+/// The default output: a VGG-style table as in the CS231n notes, with totals whose
+/// arithmetic is right.
+public struct TextReport {
+    public var allLayers: Bool
+
+    public init(allLayers: Bool = false) { self.allLayers = allLayers }
+
+    public func render(_ analysis: Analysis) -> String {
+        var out = [String]()
+        let input = analysis.input.map { "input \($0)" } ?? "input unknown"
+        out.append("\(analysis.name)  (\(analysis.source.path))")
+        out.append("\(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)")
+        out.append("")
+        let header = ["LAYER", "OUTPUT", "MEMORY", "WEIGHTS", "PARAMS", "MACS", "RF"]
+        var rows = [[String]]()
+        var hidden = 0
+        for layer in analysis.layers {
+            guard LayerColumns.isShown(layer, allLayers: allLayers) else {
+                hidden += 1
+                continue
+            }
+            rows.append([
+                layer.node.label, "[\(layer.output)]", LayerColumns.memory(layer), LayerColumns.weights(layer),
+                layer.cost.params.grouped, layer.cost.macs.compact, LayerColumns.receptiveField(layer),
+            ])
+        }
+        out += Self.align([header] + rows, rightAligned: [4, 5, 6])
+        out.append("")
+        out += totals(analysis)
+        if hidden > 0 {
+            out.append("(\(hidden) in-place activation rows hidden: they keep no memory of their own; --all-layers shows them)")
+        }
+        if !analysis.isValid {
+            out.append("(the network stops at the first error; the rows above are the layers before it)")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func totals(_ analysis: Analysis) -> [String] {
+        let totals = analysis.totals
+        let size = analysis.dtype.bytes
+        let image = ByteCount(totals.activations * size)
+        var lines = [
+            "TOTAL memory: \(totals.activations.grouped) activations * \(size) bytes = \(image.decimal) / image "
+                + "(\(image.binary)); forward only, ~*2 for backward",
+            "TOTAL params: \(totals.params.grouped) (\(totals.params.compact)) = \(totals.weights.grouped) weights + "
+                + "\(totals.biases.grouped) biases"
+                + (totals.normParameters > 0 ? " + \(totals.normParameters.grouped) BN/LN scale and shift" : "")
+                + (totals.buffers > 0 ? "; \(totals.buffers.grouped) buffers" : ""),
+            "TOTAL MACs: \(totals.macs.grouped) (\(totals.macs.compact)) per image = \(totals.flops.compact) FLOPs",
+        ]
+        if let memory = analysis.memory {
+            let training = memory.training
+            lines.append(
+                "Batch \(analysis.batch): forward activations \(memory.forward.binary), parameters \(memory.parameters.binary), "
+                    + "inference peak \(memory.inferencePeak.binary)")
+            lines.append(
+                "Training step (\(training.optimizer.rawValue), notes' rule: activations *2, parameters *"
+                    + "\(2 + training.optimizer.stateCopies)): \(training.total.binary)")
+        }
+        return lines
+    }
+
+    /// Pads columns to a common width.
+    static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+        guard let columns = rows.first?.count else { return [] }
+        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }
+            .joined(separator: "  ")
+            .trimmingTrailingSpaces()
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

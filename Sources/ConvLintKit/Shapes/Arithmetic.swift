@@ -1,0 +1,38 @@
+/// Integer arithmetic that cannot trap: hostile files carry sizes such as 2^62.
+enum Saturating {
+    /// Large enough for any real network, small enough that sums of a few never overflow.
+    static let limit = Int.max / 4
+
+    static func multiply(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow || product > limit ? limit : product
+    }
+}
+
+/// Overflow-checked arithmetic that reports where the overflow happened.
+struct Checked {
+    let location: SourceLocation?
+    let what: String
+
+    func multiply(_ values: Int...) throws(Diagnostic) -> Int {
+        var product = 1
+        for value in values {
+            let (next, didOverflow) = product.multipliedReportingOverflow(by: value)
+            guard !didOverflow else { throw overflow }
+            product = next
+        }
+        return product
+    }
+
+    func add(_ a: Int, _ b: Int) throws(Diagnostic) -> Int {
+        let (sum, didOverflow) = a.addingReportingOverflow(b)
+        guard !didOverflow else { throw overflow }
+        return sum
+    }
+
+    var overflow: Diagnostic {
+        Diagnostic(
+            RuleID.overflow, "\(what) overflows a 64-bit integer", at: location,
+            help: "the sizes here are far beyond any real network; check the input shape and filter counts")
+    }
+}

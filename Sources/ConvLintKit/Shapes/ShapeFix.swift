@@ -1,0 +1,90 @@
+/// Concrete fixes for an output size that is not an integer, computed from the numbers:
+/// the nearest paddings, strides and input sizes that divide exactly (SPEC §4).
+struct ShapeFix {
+    /// Networks up to this size are re-checked at nearby input sizes to find one that fits.
+    static let searchLimit = 10_000
+    static let searchRadius = 64
+
+    let layer: LayerNode
+    let axis: OutputSize
+    /// Whether `axis` is the width (else the height).
+    let isWidth: Bool
+    /// Both axes fail the same way: print sizes as `55x55`.
+    let bothAxes: Bool
+    let network: [LayerNode]
+    let rounding: Rounding
+
+    private func size(_ value: Int) -> String { bothAxes ? "\(value)x\(value)" : "\(value)" }
+
+    /// The help line of a strict error: a network input that fits everywhere, then the local fixes.
+    func help() -> String {
+        var parts = [String]()
+        if let input = fittingNetworkInput() { parts.append(input) }
+        parts.append(localFixes())
+        parts.append("or set 'rounding: floor' to drop the remainder as PyTorch does")
+        return parts.joined(separator: "; ")
+    }
+
+    /// Paddings, strides and layer input sizes that make this layer divide exactly.
+    func localFixes() -> String {
+        var parts = [String]()
+        let paddings = (0..<axis.kernel).filter {
+            $0 != axis.padding && (axis.input - axis.kernel + 2 * $0) % axis.stride == 0
+        }
+        if let padding = paddings.min(by: { abs($0 - axis.padding) < abs($1 - axis.padding) }) {
+            let out = (axis.input - axis.kernel + 2 * padding) / axis.stride + 1
+            parts.append("P=\(padding) gives \(size(out))")
+        } else if axis.stride % 2 == 0, (axis.input - axis.kernel) % 2 != 0 {
+            parts.append(
+                "no padding P fits \(axis.input) with F=\(axis.kernel), S=\(axis.stride), since "
+                    + "\(axis.input) − \(axis.kernel) + 2P is odd for every P")
+        } else {
+            parts.append("no padding below the filter size fits \(axis.input) with F=\(axis.kernel), S=\(axis.stride)")
+        }
+        let strides = (1...max(axis.stride + 1, axis.kernel)).filter {
+            $0 != axis.stride && axis.numerator % $0 == 0
+        }
+        if let stride = strides.min(by: { abs($0 - axis.stride) < abs($1 - axis.stride) }) {
+            parts.append("S=\(stride) gives \(size(axis.numerator / stride + 1))")
+        }
+        let below = axis.input - axis.remainder
+        let above = axis.input + axis.stride - axis.remainder
+        let sizes = [above, below].filter { $0 - axis.kernel + 2 * axis.padding >= 0 }
+            .map { "\(size($0)) gives \(size(($0 - axis.kernel + 2 * axis.padding) / axis.stride + 1))" }
+        if !sizes.isEmpty {
+            parts.append("a layer input of \(sizes.joined(separator: " and "))")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The nearest network input at which every layer divides exactly, if one is close.
+    private func fittingNetworkInput() -> String? {
+        guard network.count <= Self.searchLimit, let inputLayer = network.first else { return nil }
+        let shape = inputLayer.hyper.shape
+        let square = shape[0] == shape[1]
+        for distance in 1...Self.searchRadius {
+            for delta in [distance, -distance] {
+                var candidate = shape
+                if square || bothAxes {
+                    candidate[0] += delta
+                    candidate[1] += delta
+                } else if isWidth {
+                    candidate[0] += delta
+                } else {
+                    candidate[1] += delta
+                }
+                guard candidate[0] >= 1, candidate[1] >= 1 else { continue }
+                var layers = network
+                layers[0].hyper.shape = candidate
+                let result = ShapeInference.run(layers, rounding: rounding, suggestFixes: false)
+                guard !result.diagnostics.contains(where: { $0.severity == .error }),
+                    result.outputs.count > layer.index
+                else { continue }
+                let here = result.outputs[layer.index]
+                return "input \(candidate.map(String.init).joined(separator: "x")) makes every layer fit "
+                    + "(this one gives \(here.w)x\(here.h))"
+            }
+        }
+        return nil
+    }
+}
