@@ -328,6 +328,10 @@ struct ArchitectureDecoder {
         case .scalar:
             return try pattern(node, for: "network")
         case .sequence(let items):
+            // `network: [CONV -> RELU]*2` is a flow sequence to YAML, not a pattern.
+            if node.start < source.scalars.count, source.scalars[node.start] == "[" {
+                throw YAMLShapeMistake.diagnostic(for: node, in: source)
+            }
             guard !items.isEmpty else {
                 throw Diagnostic(
                     RuleID.fileFormat, "'network' is an empty list", at: node.location,

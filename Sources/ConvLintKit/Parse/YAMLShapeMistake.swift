@@ -12,7 +12,7 @@ enum YAMLShapeMistake {
         let text = source.line(node.location.line)
         let pattern = String(text.unicodeScalars.dropFirst(node.location.column - 1))
         return Diagnostic(
-            RuleID.yamlSyntax,
+            RuleID.unquotedPattern,
             "YAML reads this pattern as \(node.kindName), not as text",
             at: SourceLocation(line: node.location.line, column: node.location.column,
                                length: pattern.unicodeScalars.count),
@@ -26,7 +26,7 @@ enum YAMLShapeMistake {
         for number in stride(from: last, through: max(1, last - 2), by: -1) {
             guard let (column, pattern) = patternStart(in: source.line(number)) else { continue }
             return Diagnostic(
-                RuleID.yamlSyntax,
+                RuleID.unquotedPattern,
                 "YAML cannot read this line: a plain YAML value cannot start with '\(pattern.unicodeScalars.first!)'",
                 at: SourceLocation(line: number, column: column, length: pattern.unicodeScalars.count),
                 help: "quote the line: \(quoted(pattern))",

@@ -6,6 +6,9 @@ public struct TextReport {
     public init(allLayers: Bool = false) { self.allLayers = allLayers }
 
     public func render(_ analysis: Analysis) -> String {
+        guard !analysis.layers.isEmpty else {
+            return "\(analysis.source.path): no table, since the file could not be read as a network (see the error)"
+        }
         var out = [String]()
         let input = analysis.input.map { "input \($0)" } ?? "input unknown"
         out.append("\(analysis.name)  (\(analysis.source.path))")

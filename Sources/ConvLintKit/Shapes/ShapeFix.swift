@@ -19,14 +19,15 @@ struct ShapeFix {
     /// The help line of a strict error: a network input that fits everywhere, then the local fixes.
     func help() -> String {
         var parts = [String]()
-        if let input = fittingNetworkInput() { parts.append(input) }
-        parts.append(localFixes())
+        let input = fittingNetworkInput()
+        if let input { parts.append(input) }
+        parts.append(localFixes(withInputSizes: input == nil))
         parts.append("or set 'rounding: floor' to drop the remainder as PyTorch does")
         return parts.joined(separator: "; ")
     }
 
     /// Paddings, strides and layer input sizes that make this layer divide exactly.
-    func localFixes() -> String {
+    func localFixes(withInputSizes: Bool = true) -> String {
         var parts = [String]()
         let paddings = (0..<axis.kernel).filter {
             $0 != axis.padding && (axis.input - axis.kernel + 2 * $0) % axis.stride == 0
@@ -51,7 +52,7 @@ struct ShapeFix {
         let above = axis.input + axis.stride - axis.remainder
         let sizes = [above, below].filter { $0 - axis.kernel + 2 * axis.padding >= 0 }
             .map { "\(size($0)) gives \(size(($0 - axis.kernel + 2 * axis.padding) / axis.stride + 1))" }
-        if !sizes.isEmpty {
+        if withInputSizes, !sizes.isEmpty {
             parts.append("a layer input of \(sizes.joined(separator: " and "))")
         }
         return parts.joined(separator: "; ")

@@ -161,7 +161,7 @@ struct ShapeInference {
             if rounding == .strict {
                 throw Diagnostic(
                     RuleID.nonIntegerOutput,
-                    "\(name) output \(which) is not an integer: \(size.arithmetic) = \(size.exactText)",
+                    "\(name) output \(which) \(both ? "are" : "is") not an integer: \(size.arithmetic) = \(size.exactText)",
                     at: layer.location,
                     help: suggestFixes
                         ? ShapeFix(layer: layer, axis: size, isWidth: axis == "width", bothAxes: both, network: layers, rounding: self.rounding).help()
@@ -179,7 +179,7 @@ struct ShapeInference {
             diagnostics.append(
                 Diagnostic(
                     RuleID.roundedOutput,
-                    "\(name) output \(which) is rounded: \(size.arithmetic) = \(size.exactText) → \(rounded) (\(effect))",
+                    "\(name) output \(which) \(both ? "are" : "is") rounded: \(size.arithmetic) = \(size.exactText) → \(rounded) (\(effect))",
                     at: layer.location, severity: .warning,
                     help: suggestFixes
                         ? "for an exact fit, " + ShapeFix(layer: layer, axis: size, isWidth: axis == "width", bothAxes: both, network: layers, rounding: self.rounding).localFixes()

@@ -41,6 +41,8 @@ public struct Diagnostic: Error, Sendable, Equatable {
 /// Rule identifiers of the findings the static pipeline reports.
 public enum RuleID {
     public static let yamlSyntax = "yaml-syntax"
+    /// A pattern line YAML read as a list or map: a finding (exit 1), not malformed YAML.
+    public static let unquotedPattern = "unquoted-pattern"
     public static let unreadableFile = "unreadable-file"
     public static let fileFormat = "file-format"
     public static let patternSyntax = "pattern-syntax"

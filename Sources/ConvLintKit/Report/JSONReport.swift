@@ -1,0 +1,105 @@
+/// The machine-readable report of SPEC §6.
+public enum JSONReport {
+    public static func value(_ analysis: Analysis) -> JSONValue {
+        var object: [(String, JSONValue)] = [
+            ("file", .string(analysis.source.path)),
+            ("name", .string(analysis.name)),
+            ("valid", .bool(analysis.isValid)),
+            ("input", analysis.input.map { ints($0.array) } ?? .null),
+            ("batch", .int(analysis.batch)),
+            ("dtype", .string(analysis.dtype.rawValue)),
+            ("rounding", .string(analysis.rounding.rawValue)),
+            ("layers", .array(analysis.layers.map(layer))),
+            ("totals", totals(analysis)),
+        ]
+        object.append(("diagnostics", .array(analysis.diagnostics.map { diagnostic($0, file: analysis.source.path) })))
+        return .object(object)
+    }
+
+    public static func render(_ analyses: [Analysis]) -> String {
+        analyses.count == 1 ? value(analyses[0]).serialized() : JSONValue.array(analyses.map(value)).serialized()
+    }
+
+    static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int($0) }) }
+
+    static func layer(_ layer: LayerReport) -> JSONValue {
+        let node = layer.node
+        let cost = layer.cost
+        let field = layer.receptiveField
+        var object: [(String, JSONValue)] = [
+            ("index", .int(node.index)),
+            ("label", .string(node.label)),
+            ("kind", .string(node.kind.rawValue)),
+            ("line", .int(node.location.line)),
+            ("column", .int(node.location.column)),
+            ("input", ints(layer.input.array)),
+            ("output", ints(layer.output.array)),
+            ("activations", .int(cost.activations)),
+            ("weights", .int(cost.weights)),
+            ("biases", .int(cost.biases)),
+            ("params", .int(cost.params)),
+            ("buffers", .int(cost.buffers)),
+            ("macs", .int(cost.macs)),
+            ("flops", .int(cost.flops)),
+            ("other_ops", .int(cost.otherOps)),
+            ("receptive_field", .array([.double(field.size.w), .double(field.size.h)])),
+            ("jump", .array([.double(field.jump.w), .double(field.jump.h)])),
+        ]
+        if node.inputs.count > 1 || (node.inputs.first.map { $0 != node.index - 1 } ?? false) {
+            object.append(("inputs", ints(node.inputs)))
+        }
+        if !node.calledFrom.isEmpty {
+            object.append(
+                ("called_from", .array(node.calledFrom.map { .object([("line", .int($0.line)), ("column", .int($0.column))]) })))
+        }
+        return .object(object)
+    }
+
+    static func totals(_ analysis: Analysis) -> JSONValue {
+        let totals = analysis.totals
+        var object: [(String, JSONValue)] = [
+            ("activations", .int(totals.activations)),
+            ("weights", .int(totals.weights)),
+            ("biases", .int(totals.biases)),
+            ("params", .int(totals.params)),
+            ("buffers", .int(totals.buffers)),
+            ("macs", .int(totals.macs)),
+            ("flops", .int(totals.flops)),
+            ("other_ops", .int(totals.otherOps)),
+        ]
+        guard let memory = analysis.memory else { return .object(object) }
+        let training = memory.training
+        object += [
+            ("forward_bytes", .int(memory.forward.bytes)),
+            ("param_bytes", .int(memory.parameters.bytes)),
+            ("inference_peak_bytes", .int(memory.inferencePeak.bytes)),
+            ("training_bytes", .int(training.total.bytes)),
+            ("training", .object([
+                ("method", .string("cs231n-rule-of-thumb")),
+                ("optimizer", .string(training.optimizer.rawValue)),
+                ("weights_bytes", .int(training.weights.bytes)),
+                ("gradients_bytes", .int(training.gradients.bytes)),
+                ("optimizer_state_bytes", .int(training.optimizerState.bytes)),
+                ("activations_bytes", .int(training.activations.bytes)),
+                ("activation_gradients_bytes", .int(training.activationGradients.bytes)),
+                ("total_bytes", .int(training.total.bytes)),
+            ])),
+        ]
+        return .object(object)
+    }
+
+    static func diagnostic(_ diagnostic: Diagnostic, file: String) -> JSONValue {
+        var object: [(String, JSONValue)] = [
+            ("rule", .string(diagnostic.rule)),
+            ("severity", .string(diagnostic.severity.rawValue)),
+            ("message", .string(diagnostic.message)),
+            ("file", .string(file)),
+        ]
+        if let location = diagnostic.location {
+            object += [("line", .int(location.line)), ("column", .int(location.column))]
+        }
+        if let help = diagnostic.help { object.append(("help", .string(help))) }
+        if !diagnostic.notes.isEmpty { object.append(("notes", .array(diagnostic.notes.map { .string($0) }))) }
+        return .object(object)
+    }
+}

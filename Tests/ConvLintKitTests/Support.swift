@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+@testable import ConvLintKit
+
+/// Analyzes YAML text as if it were a file named `test.yaml`.
+func analyze(_ yaml: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
+    Analyzer.analyze(source: SourceFile(path: "test.yaml", text: yaml), options: options)
+}
+
+/// The repository's `architectures/` folder.
+let architecturesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("architectures")
+
+func analyzeArchitecture(_ name: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
+    Analyzer.analyze(path: architecturesDirectory.appendingPathComponent(name).path, options: options)
+}
+
+/// The first error, which most tests of rejected input look at.
+extension Analysis {
+    var firstError: Diagnostic? { diagnostics.first { $0.severity == .error } }
+
+    /// Layers a table shows: without in-place activations.
+    var visibleLayers: [LayerReport] { layers.filter { !($0.node.kind.isActivation && $0.node.hyper.inplace) } }
+}
