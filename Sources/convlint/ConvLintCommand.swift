@@ -20,6 +20,7 @@ struct ConvLintCommand: ParsableCommand {
             Exit status: 0 no errors (warnings allowed unless --strict); 1 errors found, or \
             warnings under --strict; 2 usage error, unreadable file or malformed YAML.
             """,
+        version: ConvLintVersion.current,
         subcommands: [Check.self],
         defaultSubcommand: Check.self)
 

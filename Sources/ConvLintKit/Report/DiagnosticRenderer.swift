@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders diagnostics the way rustc and Swift do: the file:line:col, the source line with
 /// the token underlined, notes, and a `help:` line.
 public struct DiagnosticRenderer {
@@ -45,7 +47,11 @@ public struct DiagnosticRenderer {
 
     private func append(_ diagnostic: Diagnostic, gutter: String, to lines: inout [String]) {
         for note in diagnostic.notes { lines.append("\(gutter)= note: \(note)") }
-        if let help = diagnostic.help { lines.append("\(gutter)= " + paint("help", "1") + ": \(help)") }
+        guard let help = diagnostic.help else { return }
+        // Alternatives go one per line, aligned under the first, as in the STYLE example.
+        let alternatives = help.components(separatedBy: "; ")
+        let indent = gutter + String(repeating: " ", count: "= help: ".count)
+        lines.append("\(gutter)= " + paint("help", "1") + ": " + alternatives.joined(separator: ";\n" + indent))
     }
 }
 

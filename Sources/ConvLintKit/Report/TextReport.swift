@@ -31,7 +31,9 @@ public struct TextReport {
         out.append("")
         out += totals(analysis)
         if hidden > 0 {
-            out.append("(\(hidden) in-place activation rows hidden: they keep no memory of their own; --all-layers shows them)")
+            out.append(
+                "(\(hidden) in-place activation row\(hidden == 1 ? "" : "s") hidden: "
+                    + "they keep no memory of their own; --all-layers shows them)")
         }
         if !analysis.isValid {
             out.append("(the network stops at the first error; the rows above are the layers before it)")
