@@ -66,16 +66,17 @@ public struct MemoryEstimate: Sendable, Equatable {
             for input in layer.node.inputs { lastRead[owner[input]] = max(lastRead[owner[input]], index) }
         }
         if let last = layers.indices.last { lastRead[owner[last]] = layers.count }
-        var freedAt = [Int: [Int]]()
+        // Elements released after each step: a buffer goes once its last reader has run.
+        var freedAfter = [Int](repeating: 0, count: layers.count + 1)
         for (buffer, reader) in lastRead.enumerated() where owner[buffer] == buffer && reader >= 0 {
-            freedAt[reader, default: []].append(buffer)
+            freedAfter[reader] += layers[buffer].output.elements
         }
         var live = 0
         var peak = 0
         for (index, layer) in layers.enumerated() {
             if owner[index] == index { live += layer.output.elements }
             peak = max(peak, live)
-            for buffer in freedAt[index] ?? [] { live -= layers[buffer].output.elements }
+            live -= freedAfter[index]
         }
         return peak
     }

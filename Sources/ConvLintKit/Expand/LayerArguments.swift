@@ -25,7 +25,13 @@ struct ParameterSpec {
         return names.contains { $0.lowercased() == lower }
     }
 
-    static func table(for kind: LayerKind) -> [ParameterSpec] {
+    /// Built once: an expansion may resolve a million calls.
+    private static let tables: [LayerKind: [ParameterSpec]] = Dictionary(
+        uniqueKeysWithValues: LayerKind.allCases.map { ($0, makeTable(for: $0)) })
+
+    static func table(for kind: LayerKind) -> [ParameterSpec] { tables[kind] ?? [] }
+
+    private static func makeTable(for kind: LayerKind) -> [ParameterSpec] {
         let filters = ParameterSpec(name: "filters", aliases: ["K"], form: .count)
         let size = ParameterSpec(name: "size", aliases: ["F"], form: .pair(minimum: 1))
         let stride = ParameterSpec(name: "stride", aliases: ["S"], form: .pair(minimum: 1))
