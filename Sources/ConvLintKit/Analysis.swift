@@ -8,32 +8,6 @@ public struct LayerReport: Sendable {
     public var receptiveField: ReceptiveField
 }
 
-/// Sums over all rows, per image.
-public struct Totals: Sendable, Equatable {
-    public var activations = 0
-    public var weights = 0
-    public var biases = 0
-    public var normParameters = 0
-    public var buffers = 0
-    public var macs = 0
-    public var otherOps = 0
-
-    public var params: Int { weights + biases + normParameters }
-    public var flops: Int { 2 * macs }
-
-    mutating func add(_ cost: LayerCost, at location: SourceLocation) throws(Diagnostic) {
-        let checked = Checked(location: location, what: "the network's total cost")
-        activations = try checked.add(activations, cost.activations)
-        weights = try checked.add(weights, cost.weights)
-        biases = try checked.add(biases, cost.biases)
-        normParameters = try checked.add(normParameters, cost.normParameters)
-        buffers = try checked.add(buffers, cost.buffers)
-        macs = try checked.add(macs, cost.macs)
-        _ = try checked.multiply(macs, 2)
-        otherOps = try checked.add(otherOps, cost.otherOps)
-    }
-}
-
 /// Everything convlint found out about one architecture file.
 public struct Analysis: Sendable {
     public var source: SourceFile
@@ -43,7 +17,8 @@ public struct Analysis: Sendable {
     public var rounding: Rounding
     /// Rows up to the first error.
     public var layers: [LayerReport]
-    public var totals: Totals
+    /// Sums over all rows, per image.
+    public var totals: LayerCost
     /// Present when every layer was sized.
     public var memory: MemoryEstimate?
     public var diagnostics: [Diagnostic]

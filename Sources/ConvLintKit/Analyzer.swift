@@ -46,7 +46,7 @@ public enum Analyzer {
             source: source, name: file.name ?? Self.defaultName(source.path),
             batch: options.batch ?? file.batch?.value ?? 1, dtype: options.dtype ?? file.dtype?.value ?? .float32,
             rounding: options.rounding ?? file.rounding?.value ?? .strict,
-            layers: [], totals: Totals(), memory: nil, diagnostics: [])
+            layers: [], totals: LayerCost(), memory: nil, diagnostics: [])
         let layers: [LayerNode]
         do {
             layers = try Expander.expand(file)
@@ -86,7 +86,7 @@ public enum Analyzer {
     private static func failed(_ source: SourceFile, _ diagnostic: Diagnostic) -> Analysis {
         Analysis(
             source: source, name: defaultName(source.path), batch: 1, dtype: .float32, rounding: .strict,
-            layers: [], totals: Totals(), memory: nil, diagnostics: [diagnostic])
+            layers: [], totals: LayerCost(), memory: nil, diagnostics: [diagnostic])
     }
 
     private static func apply(_ options: AnalysisOptions, to file: ArchitectureFile) throws(Diagnostic) -> ArchitectureFile {

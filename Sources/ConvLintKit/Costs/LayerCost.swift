@@ -18,6 +18,19 @@ public struct LayerCost: Sendable, Equatable {
     /// weights + biases + BN/LN scale and shift.
     public var params: Int { weights + biases + normParameters }
     public var flops: Int { 2 * macs }
+
+    /// Adds a layer's cost to a running total, as the totals row does.
+    mutating func add(_ cost: LayerCost, at location: SourceLocation) throws(Diagnostic) {
+        let checked = Checked(location: location, what: "the network's total cost")
+        activations = try checked.add(activations, cost.activations)
+        weights = try checked.add(weights, cost.weights)
+        biases = try checked.add(biases, cost.biases)
+        normParameters = try checked.add(normParameters, cost.normParameters)
+        buffers = try checked.add(buffers, cost.buffers)
+        macs = try checked.add(macs, cost.macs)
+        _ = try checked.multiply(macs, 2)
+        otherOps = try checked.add(otherOps, cost.otherOps)
+    }
 }
 
 /// The receptive field of a layer's output on the network input, and its effective stride.

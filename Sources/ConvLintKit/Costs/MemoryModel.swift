@@ -35,7 +35,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var training: TrainingMemory
 
     static func estimate(
-        layers: [LayerReport], totals: Totals, batch: Int, dtype: DType, optimizer: Optimizer
+        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer
     ) throws(Diagnostic) -> MemoryEstimate {
         let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
         let size = dtype.bytes

@@ -58,6 +58,11 @@ struct PatternLexer {
         index + offset < scalars.count ? scalars[index + offset] : nil
     }
 
+    /// The text scanned since `start`.
+    private func text(from start: Int) -> String {
+        String(String.UnicodeScalarView(scalars[start..<index]))
+    }
+
     private func span(from start: Int) -> SourceLocation {
         text.location(at: start).through(text.location(at: index - 1))
     }
@@ -115,9 +120,7 @@ struct PatternLexer {
             }
             break
         }
-        var name = String.UnicodeScalarView()
-        name.append(contentsOf: scalars[start..<index])
-        return Token(kind: .identifier(String(name)), location: span(from: start))
+        return Token(kind: .identifier(text(from: start)), location: span(from: start))
     }
 
     private mutating func digits(from start: Int) throws(Diagnostic) -> Int {
@@ -130,7 +133,7 @@ struct PatternLexer {
                 while let more = peek(), Self.isDigit(more) { index += 1 }
                 throw Diagnostic(
                     RuleID.patternSyntax,
-                    "the number \(String(String.UnicodeScalarView(scalars[digitsStart..<index]))) is too large",
+                    "the number \(text(from: digitsStart)) is too large",
                     at: span(from: start),
                     help: "numbers in a pattern must be at most \(Self.maxLiteral.grouped)")
             }
@@ -144,8 +147,7 @@ struct PatternLexer {
         if peek() == ".", peek(1).map(Self.isDigit) == true {
             index += 1
             _ = try digits(from: start)
-            let text = String(String.UnicodeScalarView(scalars[start..<index]))
-            return Token(kind: .decimal(Double(text) ?? 0), location: span(from: start))
+            return Token(kind: .decimal(Double(text(from: start)) ?? 0), location: span(from: start))
         }
         var dimensions = [first]
         while peek() == "x" || peek() == "X", peek(1).map(Self.isDigit) == true {
@@ -156,7 +158,7 @@ struct PatternLexer {
             while let more = peek(), Self.isIdentifierPart(more) { index += 1 }
             throw Diagnostic(
                 RuleID.patternSyntax,
-                "'\(String(String.UnicodeScalarView(scalars[start..<index])))' is neither a number nor a name",
+                "'\(text(from: start))' is neither a number nor a name",
                 at: span(from: start),
                 help: "sizes are written like 224x224x3; names start with a letter")
         }
