@@ -22,8 +22,7 @@ public enum Analyzer {
     public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
         switch read(path) {
         case .success(let text): analyze(source: SourceFile(path: path, text: text), options: options)
-        case .failure(let diagnostic):
-            failed(SourceFile(path: path, text: ""), diagnostic)
+        case .failure(let failure): Self.failed(failure.source, failure.diagnostic)
         }
     }
 
@@ -35,8 +34,9 @@ public enum Analyzer {
                 root = try YAMLDocument.compose(source)
             } catch {
                 throw YAMLShapeMistake.diagnostic(for: error, in: source)
-                    ?? Diagnostic(RuleID.yamlSyntax, "malformed YAML: \(error.message)", at: error.location,
-                                  help: "fix the YAML syntax at this position; the network pattern may need quotes")
+                    ?? Diagnostic(
+                        RuleID.yamlSyntax, "malformed YAML: \(error.message)", at: error.location,
+                        help: error.help ?? "fix the YAML at this position; a pattern with ':', '#' or a leading '[' needs quotes")
             }
             file = try apply(options, to: try ArchitectureDecoder(source: source).decode(root))
         } catch {
@@ -104,10 +104,18 @@ public enum Analyzer {
 
     // MARK: Reading
 
-    private static func read(_ path: String) -> Result<String, Diagnostic> {
-        let start = SourceLocation(line: 1, column: 1)
-        func failure(_ message: String, help: String? = nil) -> Result<String, Diagnostic> {
-            .failure(Diagnostic(RuleID.unreadableFile, message, at: nil, help: help))
+    /// Why a file could not be read, with what could be read of it.
+    private struct ReadFailure: Error {
+        var source: SourceFile
+        var diagnostic: Diagnostic
+    }
+
+    private static func read(_ path: String) -> Result<String, ReadFailure> {
+        func failure(_ message: String, help: String? = nil) -> Result<String, ReadFailure> {
+            .failure(
+                ReadFailure(
+                    source: SourceFile(path: path, text: ""),
+                    diagnostic: Diagnostic(RuleID.unreadableFile, message, at: nil, help: help)))
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -132,10 +140,13 @@ public enum Analyzer {
         switch UTF8Check.decode([UInt8](data)) {
         case .success(let text): return .success(text)
         case .failure(let invalid):
+            let prefix = SourceFile(path: path, text: invalid.validPrefix)
             return .failure(
-                Diagnostic(
-                    RuleID.unreadableFile, "the file is not UTF-8 text: invalid byte sequence", at: invalid.location,
-                    help: "save the file as UTF-8"))
+                ReadFailure(
+                    source: prefix,
+                    diagnostic: Diagnostic(
+                        RuleID.unreadableFile, "the file is not UTF-8 text: invalid byte sequence",
+                        at: prefix.location(ofIndex: prefix.scalars.count), help: "save the file as UTF-8")))
         }
     }
 }

@@ -156,7 +156,7 @@ import Testing
         let warning = try #require(analysis.diagnostics.first)
         #expect(warning.severity == .warning)
         #expect(warning.message.contains("= 112.5 → 112"))
-        #expect(warning.message.contains("ignores the last 1 column"))
+        #expect(warning.message.contains("ignores the last 1 row and column"))
         #expect(ExitStatus.code(for: [analysis], strict: false) == 0)
         #expect(ExitStatus.code(for: [analysis], strict: true) == 1)
     }

@@ -37,12 +37,12 @@ enum CostModel {
         case .batchNorm:
             cost.normParameters = 2 * input.d
             cost.buffers = 2 * input.d
-            cost.otherOps = 2 * output.elements
+            cost.otherOps = try checked.multiply(output.elements, 2)
         case .layerNorm:
             cost.normParameters = 2 * input.d
-            cost.otherOps = 2 * output.elements
+            cost.otherOps = try checked.multiply(output.elements, 2)
         case .softmax:
-            cost.otherOps = 3 * output.elements
+            cost.otherOps = try checked.multiply(output.elements, 3)
         case .lrn:
             cost.otherOps = try checked.multiply(output.elements, hyper.lrnSize)
         case .add:

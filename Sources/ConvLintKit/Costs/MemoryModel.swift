@@ -21,10 +21,8 @@ public struct TrainingMemory: Sendable, Equatable {
     public var optimizerState: ByteCount
     public var activations: ByteCount
     public var activationGradients: ByteCount
-
-    public var total: ByteCount {
-        ByteCount(weights.bytes + gradients.bytes + optimizerState.bytes + activations.bytes + activationGradients.bytes)
-    }
+    /// The sum of the above, checked for overflow when estimated.
+    public var total: ByteCount
 }
 
 /// Bytes for a batch: forward activations, parameters, inference peak and training (SPEC §5).
@@ -42,15 +40,18 @@ public struct MemoryEstimate: Sendable, Equatable {
         let forward = try checked.multiply(totals.activations, batch, size)
         let parameters = try checked.multiply(totals.params, size)
         let resident = try checked.add(parameters, try checked.multiply(totals.buffers, size))
-        let peak = try checked.multiply(peakLiveActivations(layers), batch, size)
+        let peak = try checked.multiply(try peakLiveActivations(layers, checked: checked), batch, size)
+        let state = try checked.multiply(parameters, optimizer.stateCopies)
+        var total = 0
+        for part in [resident, parameters, state, forward, forward] { total = try checked.add(total, part) }
         let training = TrainingMemory(
             optimizer: optimizer,
             weights: ByteCount(resident),
             gradients: ByteCount(parameters),
-            optimizerState: ByteCount(try checked.multiply(parameters, optimizer.stateCopies)),
+            optimizerState: ByteCount(state),
             activations: ByteCount(forward),
-            activationGradients: ByteCount(forward))
-        _ = try checked.add(try checked.add(resident, parameters), try checked.multiply(forward, 2 + optimizer.stateCopies))
+            activationGradients: ByteCount(forward),
+            total: ByteCount(total))
         return MemoryEstimate(
             forward: ByteCount(forward), parameters: ByteCount(parameters),
             inferencePeak: ByteCount(try checked.add(resident, peak)), training: training)
@@ -58,7 +59,7 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// The most activation elements alive at once when each buffer is freed after its last
     /// reader ran. In-place activations, ID and sums write into their input's buffer.
-    static func peakLiveActivations(_ layers: [LayerReport]) -> Int {
+    static func peakLiveActivations(_ layers: [LayerReport], checked: Checked) throws(Diagnostic) -> Int {
         var owner = [Int](repeating: 0, count: layers.count)
         var lastRead = [Int](repeating: -1, count: layers.count)
         for (index, layer) in layers.enumerated() {
@@ -69,12 +70,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         // Elements released after each step: a buffer goes once its last reader has run.
         var freedAfter = [Int](repeating: 0, count: layers.count + 1)
         for (buffer, reader) in lastRead.enumerated() where owner[buffer] == buffer && reader >= 0 {
-            freedAfter[reader] += layers[buffer].output.elements
+            freedAfter[reader] = try checked.add(freedAfter[reader], layers[buffer].output.elements)
         }
         var live = 0
         var peak = 0
         for (index, layer) in layers.enumerated() {
-            if owner[index] == index { live += layer.output.elements }
+            if owner[index] == index { live = try checked.add(live, layer.output.elements) }
             peak = max(peak, live)
             live -= freedAfter[index]
         }

@@ -6,6 +6,10 @@ struct Expander {
     static let maxLayers = 1_000_000
     /// ...nested at most this deep (brackets, repetitions, groups and block calls together).
     static let maxDepth = 256
+    /// Pattern nodes visited while expanding may exceed the layers made by at most this many.
+    /// A real network visits a few nodes per layer; the bound stops `[[X?false]*1000000]*1000000`,
+    /// which makes no layers but would loop 10^12 times.
+    static let maxIdleSteps = 200_000
 
     private struct Repetition {
         var index: Int
@@ -24,6 +28,7 @@ struct Expander {
     private var frames: [Frame] = []
     private var calls: [SourceLocation] = []
     private var depth = 0
+    private var steps = 0
 
     init(file: ArchitectureFile) { self.file = file }
 
@@ -35,6 +40,13 @@ struct Expander {
     }
 
     private mutating func expandNetwork() throws(Diagnostic) {
+        try checkDefaults()
+        try checkNames(in: file.network)
+        for block in file.blocks.values { try checkNames(in: block.body) }
+        var bound = ExpansionBound(file: file, limit: Self.maxLayers)
+        if bound.lower(file.network) >= Self.maxLayers {
+            throw tooManyLayers(at: bound.culprit ?? file.networkLocation)
+        }
         var terms: [PatternNode]
         if case .chain(let chain) = file.network { terms = chain } else { terms = [file.network] }
         var inputCall: Call?
@@ -82,10 +94,73 @@ struct Expander {
 
     static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 
+    // MARK: Checks of what may never be expanded
+
+    /// `defaults` are checked whether or not a layer of that kind is used (SPEC §1).
+    private func checkDefaults() throws(Diagnostic) {
+        for (key, arguments) in file.defaults {
+            guard let kind = LayerKind(rawValue: key), kind != .input else {
+                throw Diagnostic(
+                    RuleID.fileFormat, "INPUT takes no defaults", at: arguments.first?.labelLocation,
+                    help: "give the input shape with 'input: 224x224x3'")
+            }
+            var resolver = ArgumentResolver(kind: kind)
+            var given = [String: SourceLocation]()
+            for argument in arguments {
+                let at = argument.labelLocation ?? argument.value.location
+                let spec = try resolver.spec(labelled: argument.label, at: at, positionalIndex: 1)
+                if let first = given[spec.name] {
+                    throw Diagnostic(
+                        RuleID.badArgument, "defaults for \(key) set \(spec.name) twice", at: at,
+                        help: "'\(spec.name)' is already set at line \(first.line), column \(first.column); keep one")
+                }
+                given[spec.name] = at
+                // Literal values are checked now; names depend on where the layer is used.
+                if case .name = argument.value.form { continue }
+                try resolver.apply(spec, try evaluate(argument.value), at: argument.value.location)
+            }
+        }
+    }
+
+    /// Every call names a layer kind, a paper name or a block, also in parts that `*0`, `?false`
+    /// or an unused block would never expand.
+    private func checkNames(in node: PatternNode) throws(Diagnostic) {
+        switch node {
+        case .call(let call):
+            guard file.block(named: call.name) == nil, LayerKind(name: call.name)?.isCallable != true,
+                PaperName.layer(named: call.name) == nil
+            else { return }
+            throw unknownCall(call)
+        case .chain(let terms):
+            for term in terms { try checkNames(in: term) }
+        case .repeated(let body, _, _), .optional(let body, _, _):
+            try checkNames(in: body)
+        case .group(let branches, _, _):
+            for branch in branches { try checkNames(in: branch) }
+        }
+    }
+
+    private func unknownCall(_ call: Call) -> Diagnostic {
+        let names = LayerKind.callableNames + Array(file.blocks.keys)
+        return Diagnostic(
+            RuleID.unknownName,
+            "unknown layer kind or block '\(call.name)'\(Suggestion.phrase(for: call.name, among: names))",
+            at: call.nameLocation,
+            help: "layer kinds are \(LayerKind.callableNames.joined(separator: ", ")); blocks are defined under 'blocks:'")
+    }
+
     // MARK: Walking the pattern
 
     /// Expands `node` reading from layer `input`; returns the layer holding its output.
     private mutating func expand(_ node: PatternNode, from input: Int) throws(Diagnostic) -> Int {
+        steps += 1
+        if steps > 4 * layers.count + Self.maxIdleSteps {
+            throw Diagnostic(
+                RuleID.expansionLimit,
+                "the pattern repeats bodies that make no layers: \(steps.grouped) steps for \(layers.count.grouped) layers",
+                at: repetitions.first?.location ?? file.networkLocation,
+                help: "lower these repeat counts; repeating a body that makes no layers does nothing")
+        }
         switch node {
         case .call(let call):
             return try expandCall(call, from: input)
@@ -172,20 +247,9 @@ struct Expander {
     // MARK: Calls
 
     private mutating func expandCall(_ call: Call, from input: Int) throws(Diagnostic) -> Int {
-        if let block = file.blocks[call.name] ?? file.blocks.values.first(where: {
-            $0.name.lowercased() == call.name.lowercased()
-        }) {
-            return try expandBlock(block, call: call, from: input)
-        }
+        if let block = file.block(named: call.name) { return try expandBlock(block, call: call, from: input) }
         let paper = LayerKind(name: call.name) == nil ? PaperName.layer(named: call.name) : nil
-        guard let kind = LayerKind(name: call.name) ?? paper?.kind, kind.isCallable else {
-            let names = LayerKind.callableNames + Array(file.blocks.keys)
-            throw Diagnostic(
-                RuleID.unknownName,
-                "unknown layer kind or block '\(call.name)'\(Suggestion.phrase(for: call.name, among: names))",
-                at: call.nameLocation,
-                help: "layer kinds are \(LayerKind.callableNames.joined(separator: ", ")); blocks are defined under 'blocks:'")
-        }
+        guard let kind = LayerKind(name: call.name) ?? paper?.kind, kind.isCallable else { throw unknownCall(call) }
         guard kind != .input else {
             throw Diagnostic(
                 RuleID.patternSyntax, "INPUT may only open the network", at: call.nameLocation,

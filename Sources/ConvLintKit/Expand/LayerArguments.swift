@@ -21,8 +21,7 @@ struct ParameterSpec {
     var names: [String] { [name] + aliases }
 
     func matches(_ label: String) -> Bool {
-        let lower = label.lowercased()
-        return names.contains { $0.lowercased() == lower }
+        names.contains { $0.caseInsensitiveEquals(label) }
     }
 
     /// Built once: an expansion may resolve a million calls.
@@ -120,7 +119,7 @@ struct ArgumentResolver {
             }
             guard pair.w >= minimum, pair.h >= minimum else {
                 throw fail("at least \(minimum)", help: spec.name == "stride"
-                    ? "a stride of 1 moves the window one pixel at a time; 2 halves W and H" : nil)
+                    ? "a stride of 1 moves the window one pixel at a time, 2 halves W and H" : nil)
             }
             switch spec.name {
             case "size": hyper.kernel = pair

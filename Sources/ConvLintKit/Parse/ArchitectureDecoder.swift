@@ -86,9 +86,13 @@ struct ArchitectureDecoder {
     private func integer(_ node: YAMLNode, for key: String) throws(Diagnostic) -> Int {
         let text = try scalar(node, for: key)
         guard let value = Self.parseInteger(text) else {
+            let digits = text.drop { $0 == "-" || $0 == "+" }
+            let tooLarge = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
             throw Diagnostic(
-                RuleID.fileFormat, "'\(key)' must be an integer, but it is '\(text)'",
-                at: node.location.withLength(text), help: nil)
+                RuleID.fileFormat,
+                tooLarge ? "'\(key)' is too large: \(text)" : "'\(key)' must be an integer, but it is '\(text)'",
+                at: node.location.withLength(text),
+                help: tooLarge ? "numbers must be at most \(PatternLexer.maxLiteral.grouped)" : nil)
         }
         return value
     }
@@ -105,9 +109,10 @@ struct ArchitectureDecoder {
 
     static func parseInteger(_ text: String) -> Int? {
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
-        guard !digits.isEmpty, digits.count <= 13, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber)
+        guard !digits.isEmpty, digits.count <= 13, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+            let value = Int(text), abs(value) <= PatternLexer.maxLiteral
         else { return nil }
-        return Int(text)
+        return value
     }
 
     static func parseBoolean(_ text: String) -> Bool? {

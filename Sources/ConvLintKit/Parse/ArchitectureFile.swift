@@ -63,4 +63,9 @@ struct ArchitectureFile {
     var blocks: [String: BlockDefinition] = [:]
     var network: PatternNode
     var networkLocation: SourceLocation
+
+    /// Block names match exactly, else case-insensitively like kinds.
+    func block(named name: String) -> BlockDefinition? {
+        blocks[name] ?? blocks.values.first { $0.name.caseInsensitiveEquals(name) }
+    }
 }

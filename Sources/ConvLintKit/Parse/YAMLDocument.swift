@@ -42,6 +42,9 @@ struct YAMLNode {
 struct YAMLSyntaxError: Error {
     var message: String
     var location: SourceLocation
+    /// libyaml could not parse the text (as opposed to a bound convlint puts on it).
+    var fromParser = false
+    var help: String?
 }
 
 enum YAMLDocument {
@@ -62,32 +65,55 @@ enum YAMLDocument {
         defer { yaml_parser_delete(&parser) }
         return try utf8.withUnsafeBufferPointer { buffer throws(YAMLSyntaxError) in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var composer = Composer(parser: parser)
-            defer { parser = composer.parser }
-            return try composer.document()
+            return try withUnsafeMutablePointer(to: &parser) { pointer throws(YAMLSyntaxError) in
+                var composer = Composer(parser: pointer, utf8: buffer, source: source)
+                return try composer.document()
+            }
         }
     }
 }
 
 private struct Composer {
-    var parser: yaml_parser_t
+    let parser: UnsafeMutablePointer<yaml_parser_t>
+    let utf8: UnsafeBufferPointer<UInt8>
+    let source: SourceFile
     var anchors: [String: YAMLNode] = [:]
+
+    init(parser: UnsafeMutablePointer<yaml_parser_t>, utf8: UnsafeBufferPointer<UInt8>, source: SourceFile) {
+        self.parser = parser
+        self.utf8 = utf8
+        self.source = source
+    }
 
     mutating func next() throws(YAMLSyntaxError) -> yaml_event_t {
         var event = yaml_event_t()
-        guard yaml_parser_parse(&parser, &event) == 1 else { throw error() }
+        guard yaml_parser_parse(parser, &event) == 1 else { throw error() }
         return event
     }
 
     func error() -> YAMLSyntaxError {
-        var message = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
-        if let context = parser.context {
-            message = "\(String(cString: context)) (line \(parser.context_mark.line + 1)): \(message)"
+        let state = parser.pointee
+        var message = state.problem.map { String(cString: $0) } ?? "malformed YAML"
+        if let context = state.context {
+            message = "\(String(cString: context)) (line \(state.context_mark.line + 1)): \(message)"
         }
-        let mark = parser.problem_mark
-        return YAMLSyntaxError(
-            message: message,
-            location: SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+        let location: SourceLocation
+        if state.error == YAML_READER_ERROR {
+            // The reader reports a byte offset, not a mark.
+            let offset = min(Int(state.problem_offset), utf8.count)
+            let scalars = utf8[..<offset].reduce(0) { $0 + (UTF8.isContinuation($1) ? 0 : 1) }
+            location = source.location(ofIndex: scalars)
+        } else {
+            location = SourceLocation(line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
+        }
+        var help: String?
+        if message.contains("cannot start any token"), location.line <= source.lineCount,
+            source.line(location.line).unicodeScalars.dropFirst(location.column - 1).first == "\t"
+        {
+            message += " (a tab)"
+            help = "YAML indents with spaces only: replace the tab with spaces"
+        }
+        return YAMLSyntaxError(message: message, location: location, fromParser: true, help: help)
     }
 
     mutating func document() throws(YAMLSyntaxError) -> YAMLNode? {

@@ -1,11 +1,10 @@
 import Foundation
 
 /// A pattern line that YAML took for something else. A plain YAML scalar cannot start with
-/// `[`, `{`, `*`, `&`, `!`, `|`, `>`, `%`, `@` or a backquote, so `- [CONV -> RELU]*2 -> POOL`
-/// is a syntax error or a list to YAML. SPEC §2 makes that a finding (exit 1) that shows the
+/// `[` or `{`, so `- [CONV -> RELU]*2 -> POOL` is a syntax error or a list to YAML. SPEC §2 makes that a finding (exit 1) that shows the
 /// quoted form, not a bare YAML error.
 enum YAMLShapeMistake {
-    static let indicators: Set<Unicode.Scalar> = ["[", "{", "*", "&", "!", "|", ">", "%", "@", "`"]
+    static let indicators: Set<Unicode.Scalar> = ["[", "{"]
 
     /// For a node that should have been a pattern string.
     static func diagnostic(for node: YAMLNode, in source: SourceFile) -> Diagnostic {
@@ -22,6 +21,7 @@ enum YAMLShapeMistake {
     /// For a YAML syntax error: the diagnostic to give instead, if a line between the error's
     /// context and its position is a pattern that starts with an indicator.
     static func diagnostic(for error: YAMLSyntaxError, in source: SourceFile) -> Diagnostic? {
+        guard error.fromParser else { return nil }
         let last = min(error.location.line, source.lineCount)
         for number in stride(from: last, through: max(1, last - 2), by: -1) {
             guard let (column, pattern) = patternStart(in: source.line(number)) else { continue }

@@ -30,7 +30,7 @@ public struct DiagnosticRenderer {
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count + 1)
         lines.append("\(gutter.dropLast())--> \(source.path):\(location.line):\(location.column)")
-        let text = source.line(location.line).replacingTabs()
+        let text = source.line(location.line).displayable()
         if location.line <= source.lineCount, !source.scalars.isEmpty {
             let width = text.unicodeScalars.count
             let start = min(location.column, width + 1)
@@ -56,7 +56,18 @@ public struct DiagnosticRenderer {
 }
 
 extension String {
-    func replacingTabs() -> String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\t" ? " " : $0 }))
+    /// One column per scalar, as locations count: a tab as a space, control characters as
+    /// their visible Unicode pictures (␀).
+    func displayable() -> String {
+        String(
+            String.UnicodeScalarView(
+                unicodeScalars.map { scalar in
+                    switch scalar.value {
+                    case 0x09: " "
+                    case 0x00..<0x20: Unicode.Scalar(0x2400 + scalar.value)!
+                    case 0x7F: "\u{2421}"
+                    default: scalar
+                    }
+                }))
     }
 }

@@ -20,7 +20,7 @@ public struct MarkdownReport {
             out.append("| " + cells.joined(separator: " | ") + " |")
         }
         let totals = analysis.totals
-        let image = ByteCount(totals.activations * analysis.dtype.bytes)
+        let image = ByteCount(Saturating.multiply(totals.activations, analysis.dtype.bytes))
         out.append(
             "| | **Total** | | **\(totals.activations.grouped)** (\(image.binary)/image) | \(totals.weights.grouped) | "
                 + "**\(totals.params.grouped)** | **\(totals.macs.grouped)** | |")

@@ -44,7 +44,7 @@ public struct TextReport {
     private func totals(_ analysis: Analysis) -> [String] {
         let totals = analysis.totals
         let size = analysis.dtype.bytes
-        let image = ByteCount(totals.activations * size)
+        let image = ByteCount(Saturating.multiply(totals.activations, size))
         var lines = [
             "TOTAL memory: \(totals.activations.grouped) activations * \(size) bytes = \(image.decimal) / image "
                 + "(\(image.binary)); forward only, ~*2 for backward",

@@ -1,8 +1,9 @@
 /// Concrete fixes for an output size that is not an integer, computed from the numbers:
 /// the nearest paddings, strides and input sizes that divide exactly (SPEC §4).
 struct ShapeFix {
-    /// Networks up to this size are re-checked at nearby input sizes to find one that fits.
-    static let searchLimit = 10_000
+    /// Layers re-checked in all while looking for a network input that fits: the search
+    /// tries sizes up to 64 away, fewer for big networks.
+    static let searchBudget = 100_000
     static let searchRadius = 64
 
     let layer: LayerNode
@@ -29,8 +30,9 @@ struct ShapeFix {
     /// Paddings, strides and layer input sizes that make this layer divide exactly.
     func localFixes(withInputSizes: Bool = true) -> String {
         var parts = [String]()
-        let paddings = (0..<axis.kernel).filter {
-            $0 != axis.padding && (axis.input - axis.kernel + 2 * $0) % axis.stride == 0
+        // Divisibility repeats with period S in P, so the nearest padding is within S of P.
+        let paddings = (max(0, axis.padding - axis.stride)...(axis.padding + axis.stride)).filter {
+            $0 != axis.padding && $0 < axis.kernel && (axis.input - axis.kernel + 2 * $0) % axis.stride == 0
         }
         if let padding = paddings.min(by: { abs($0 - axis.padding) < abs($1 - axis.padding) }) {
             let out = (axis.input - axis.kernel + 2 * padding) / axis.stride + 1
@@ -42,7 +44,7 @@ struct ShapeFix {
         } else {
             parts.append("no padding below the filter size fits \(axis.input) with F=\(axis.kernel), S=\(axis.stride)")
         }
-        let strides = (1...max(axis.stride + 1, axis.kernel)).filter {
+        let strides = (1...min(2 * axis.stride + 1, 1024)).filter {
             $0 != axis.stride && axis.numerator % $0 == 0
         }
         if let stride = strides.min(by: { abs($0 - axis.stride) < abs($1 - axis.stride) }) {
@@ -50,7 +52,7 @@ struct ShapeFix {
         }
         let below = axis.input - axis.remainder
         let above = axis.input + axis.stride - axis.remainder
-        let sizes = [above, below].filter { $0 - axis.kernel + 2 * axis.padding >= 0 }
+        let sizes = [above, below].filter { $0 >= 1 && $0 - axis.kernel + 2 * axis.padding >= 0 }
             .map { "\(size($0)) gives \(size(($0 - axis.kernel + 2 * axis.padding) / axis.stride + 1))" }
         if withInputSizes, !sizes.isEmpty {
             parts.append("a layer input of \(sizes.joined(separator: " and "))")
@@ -60,10 +62,12 @@ struct ShapeFix {
 
     /// The nearest network input at which every layer divides exactly, if one is close.
     private func fittingNetworkInput() -> String? {
-        guard network.count <= Self.searchLimit, let inputLayer = network.first else { return nil }
+        guard let inputLayer = network.first else { return nil }
+        let radius = min(Self.searchRadius, Self.searchBudget / (2 * network.count))
+        guard radius >= 1 else { return nil }
         let shape = inputLayer.hyper.shape
         let square = shape[0] == shape[1]
-        for distance in 1...Self.searchRadius {
+        for distance in 1...radius {
             for delta in [distance, -distance] {
                 var candidate = shape
                 if square || bothAxes {
@@ -74,10 +78,11 @@ struct ShapeFix {
                 } else {
                     candidate[1] += delta
                 }
-                guard candidate[0] >= 1, candidate[1] >= 1 else { continue }
-                var layers = network
-                layers[0].hyper.shape = candidate
-                let result = ShapeInference.run(layers, rounding: rounding, suggestFixes: false)
+                // Far smaller or larger inputs fit trivially and help no one.
+                guard candidate[0] * 2 >= shape[0], candidate[1] * 2 >= shape[1], candidate[0] <= 2 * shape[0],
+                    candidate[1] <= 2 * shape[1]
+                else { continue }
+                let result = ShapeInference.run(network, rounding: rounding, suggestFixes: false, inputShape: candidate)
                 guard !result.diagnostics.contains(where: { $0.severity == .error }),
                     result.outputs.count > layer.index
                 else { continue }

@@ -5,20 +5,24 @@ struct ShapeInference {
     let rounding: Rounding
     /// Off while `ShapeFix` tries other inputs, so that a search does not search again.
     let suggestFixes: Bool
+    /// Replaces the INPUT layer's shape, for `ShapeFix` to try other sizes without copying layers.
+    let inputShape: [Int]?
     private(set) var outputs: [Volume] = []
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(layers: [LayerNode], rounding: Rounding, suggestFixes: Bool) {
+    init(layers: [LayerNode], rounding: Rounding, suggestFixes: Bool, inputShape: [Int]?) {
         self.layers = layers
         self.rounding = rounding
         self.suggestFixes = suggestFixes
+        self.inputShape = inputShape
     }
 
     /// Output volumes of the layers up to the first error, and the findings.
     static func run(
-        _ layers: [LayerNode], rounding: Rounding, suggestFixes: Bool = true
+        _ layers: [LayerNode], rounding: Rounding, suggestFixes: Bool = true, inputShape: [Int]? = nil
     ) -> (outputs: [Volume], diagnostics: [Diagnostic]) {
-        var inference = ShapeInference(layers: layers, rounding: rounding, suggestFixes: suggestFixes)
+        var inference = ShapeInference(
+            layers: layers, rounding: rounding, suggestFixes: suggestFixes, inputShape: inputShape)
         for layer in layers {
             let before = inference.diagnostics.count
             do {
@@ -48,7 +52,8 @@ struct ShapeInference {
     private mutating func output(of layer: LayerNode) throws(Diagnostic) -> Volume {
         let hyper = layer.hyper
         guard layer.kind != .input else {
-            return try volume(hyper.shape[0], hyper.shape[1], hyper.shape[2], at: layer)
+            let shape = inputShape ?? hyper.shape
+            return try volume(shape[0], shape[1], shape[2], at: layer)
         }
         let input = outputs[layer.inputs[0]]
         switch layer.kind {
@@ -169,12 +174,18 @@ struct ShapeInference {
             }
             let rounded = size.size(rounding)
             let effect: String
+            func lines(_ count: Int) -> String {
+                let (one, many) =
+                    both ? ("row and column", "rows and columns") : axis == "width" ? ("column", "columns") : ("row", "rows")
+                return "\(count) \(count == 1 ? one : many)"
+            }
             if rounding == .floor {
-                let ignored = size.remainder
-                effect = "floor ignores the last \(ignored) \(axis == "width" ? "column" : "row")\(ignored == 1 ? "" : "s") of the padded input"
+                effect = "floor ignores the last \(lines(size.remainder)) of the padded input"
             } else {
                 let added = (rounded - 1) * size.stride + size.kernel - size.input - 2 * size.padding
-                effect = "ceil pads \(max(0, added)) more \(axis == "width" ? "column" : "row")\(added == 1 ? "" : "s") implicitly"
+                effect = added > 0
+                    ? "ceil pads \(lines(added)) more implicitly"
+                    : "ceil adds no window here: PyTorch drops one that would start in the padding"
             }
             diagnostics.append(
                 Diagnostic(

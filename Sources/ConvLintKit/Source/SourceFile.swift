@@ -33,9 +33,14 @@ public struct SourceFile: Sendable {
         var scalars = Array(text.unicodeScalars)
         if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
         self.scalars = scalars
+        // The line breaks libyaml counts: LF, CR (alone or before LF), NEL, LS and PS.
         var starts = [0]
-        for (index, scalar) in scalars.enumerated() where scalar == "\n" {
-            starts.append(index + 1)
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\r" where index + 1 < scalars.count && scalars[index + 1] == "\n": continue
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}": starts.append(index + 1)
+            default: continue
+            }
         }
         self.lineStarts = starts
     }
@@ -47,7 +52,7 @@ public struct SourceFile: Sendable {
         guard number >= 1, number <= lineStarts.count else { return "" }
         let start = lineStarts[number - 1]
         var end = number < lineStarts.count ? lineStarts[number] - 1 : scalars.count
-        if end > start, scalars[end - 1] == "\r" { end -= 1 }
+        if end > start, scalars[end - 1] == "\r" { end -= 1 }  // CRLF
         var view = String.UnicodeScalarView()
         view.append(contentsOf: scalars[start..<max(start, end)])
         return String(view)

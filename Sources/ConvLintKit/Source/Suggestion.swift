@@ -3,9 +3,11 @@ enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
         let target = Array(word.lowercased())
         var best: (name: String, distance: Int)?
+        let limit = max(1, min(3, target.count / 3 + 1))
         for candidate in candidates {
+            // Lengths further apart than the limit cannot be within it; long words cost nothing.
+            guard abs(candidate.count - target.count) <= limit else { continue }
             let distance = editDistance(target, Array(candidate.lowercased()))
-            let limit = max(1, min(3, target.count / 3 + 1))
             guard distance <= limit else { continue }
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
@@ -30,5 +32,15 @@ enum Suggestion {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality without allocating lowercased copies.
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        return zip(utf8, other.utf8).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        }
     }
 }
