@@ -17,6 +17,8 @@ struct ConvLintCommand: ParsableCommand {
               convlint architectures/*.yaml --format json > report.json
               convlint net.yaml --set N=3 --input 32x32x3 --batch 64
 
+            'convlint FILE' runs the check command; 'convlint check --help' lists all its options.
+
             Exit status: 0 no errors (warnings allowed unless --strict); 1 errors found, or \
             warnings under --strict; 2 usage error, unreadable file or malformed YAML.
             """,

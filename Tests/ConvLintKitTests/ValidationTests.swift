@@ -72,4 +72,11 @@ import Testing
         let ceil = try #require(analyze("input: 5x5x1\nrounding: ceil\nnetwork: POOL(2, S=2, P=1)").diagnostics.first)
         #expect(ceil.message.contains("ceil adds no window here"))
     }
+
+    @Test func aPatternCutAtACommaInAFlowMapSaysWhy() throws {
+        let error = try #require(analyze("input: 8x8x3\nblocks: {b: CONV(8, F=3) -> RELU}\nnetwork: b").firstError)
+        #expect(error.rule == "unquoted-pattern")
+        #expect(error.location == SourceLocation(line: 2, column: 19))
+        #expect(error.help?.contains("quote the pattern") == true)
+    }
 }

@@ -9,7 +9,7 @@ struct Expander {
     /// Pattern nodes visited while expanding may exceed the layers made by at most this many.
     /// A real network visits a few nodes per layer; the bound stops `[[X?false]*1000000]*1000000`,
     /// which makes no layers but would loop 10^12 times.
-    static let maxIdleSteps = 200_000
+    static let maxIdleSteps = 100_000
 
     private struct Repetition {
         var index: Int

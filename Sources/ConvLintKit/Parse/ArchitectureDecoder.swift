@@ -374,7 +374,24 @@ struct ArchitectureDecoder {
                 RuleID.patternSyntax, "\(what) is empty", at: node.location,
                 help: "write a pattern, e.g. 'INPUT -> CONV(32) -> RELU -> FC(10)'")
         }
-        return try PatternParser.parse(tokens, end: text.endLocation)
+        do {
+            return try PatternParser.parse(tokens, end: text.endLocation)
+        } catch {
+            throw splitAtComma(node) ?? error
+        }
+    }
+
+    /// In a flow map (`{b: CONV(8, F=3)}`) YAML ends a plain value at its first comma, which
+    /// leaves a pattern cut in two; say so rather than blame the pattern.
+    private func splitAtComma(_ node: YAMLNode) -> Diagnostic? {
+        guard case .scalar(let text, .plain) = node.content else { return nil }
+        var index = node.end
+        while index < source.scalars.count, source.scalars[index] == " " { index += 1 }
+        guard index < source.scalars.count, source.scalars[index] == "," else { return nil }
+        return Diagnostic(
+            RuleID.unquotedPattern, "YAML ends this pattern at the comma after '\(text)'",
+            at: source.location(ofIndex: index),
+            help: "inside { } a comma separates entries: quote the pattern, or write the map one entry per line")
     }
 }
 
