@@ -13,27 +13,52 @@ public indirect enum JSONValue: Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
 
     /// Pretty-printed with two-space indentation; arrays of numbers stay on one line.
-    public func serialized(indent: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: indent)
-        let inner = String(repeating: "  ", count: indent + 1)
+    public func serialized() -> String {
+        var out = ""
+        write(to: &out, indent: 0)
+        return out
+    }
+
+    /// Appends to one buffer: reports of large networks have hundreds of thousands of values.
+    private func write(to out: inout String, indent: Int) {
         switch self {
         case .object(let pairs):
-            guard !pairs.isEmpty else { return "{}" }
-            let body = pairs.map { "\(inner)\(Self.quote($0.0)): \($0.1.serialized(indent: indent + 1))" }
-            return "{\n" + body.joined(separator: ",\n") + "\n\(pad)}"
-        case .array(let items):
-            guard !items.isEmpty else { return "[]" }
-            if items.allSatisfy(\.isScalar) {
-                return "[" + items.map { $0.serialized() }.joined(separator: ", ") + "]"
+            guard !pairs.isEmpty else { return out += "{}" }
+            out += "{\n"
+            for (index, (key, value)) in pairs.enumerated() {
+                Self.pad(&out, indent + 1)
+                Self.quote(key, into: &out)
+                out += ": "
+                value.write(to: &out, indent: indent + 1)
+                out += index + 1 < pairs.count ? ",\n" : "\n"
             }
-            return "[\n" + items.map { inner + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n\(pad)]"
-        case .string(let text): return Self.quote(text)
-        case .int(let value): return String(value)
+            Self.pad(&out, indent)
+            out += "}"
+        case .array(let items):
+            guard !items.isEmpty else { return out += "[]" }
+            let inline = items.allSatisfy(\.isScalar)
+            out += inline ? "[" : "[\n"
+            for (index, item) in items.enumerated() {
+                if !inline { Self.pad(&out, indent + 1) }
+                item.write(to: &out, indent: indent + 1)
+                if index + 1 < items.count { out += inline ? ", " : ",\n" }
+            }
+            if !inline {
+                out += "\n"
+                Self.pad(&out, indent)
+            }
+            out += "]"
+        case .string(let text): Self.quote(text, into: &out)
+        case .int(let value): out += String(value)
         case .double(let value):
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-        case .bool(let value): return value ? "true" : "false"
-        case .null: return "null"
+            out += value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null"
         }
+    }
+
+    private static func pad(_ out: inout String, _ indent: Int) {
+        for _ in 0..<indent { out += "  " }
     }
 
     private var isScalar: Bool {
@@ -43,8 +68,8 @@ public indirect enum JSONValue: Equatable {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
+    static func quote(_ text: String, into out: inout String) {
+        out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -56,6 +81,6 @@ public indirect enum JSONValue: Equatable {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        out += "\""
     }
 }
