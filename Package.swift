@@ -28,7 +28,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConvLintKitTests",
-            dependencies: ["ConvLintKit"],
+            dependencies: ["ConvLintKit", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
     ]
