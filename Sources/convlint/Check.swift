@@ -3,7 +3,7 @@ import ConvLintKit
 import Foundation
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, markdown
+    case text, json, markdown, sarif, github
 }
 
 struct Check: ParsableCommand {
@@ -13,8 +13,16 @@ struct Check: ParsableCommand {
     @Argument(help: "Architecture files (YAML). See architectures/ for examples.")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output format: text (a VGG-style table), json (SPEC §6) or markdown (pastes into a PR).")
+    @Option(
+        name: .shortAndLong,
+        help: """
+            Output format: text (a VGG-style table), json (the full report), markdown (pastes into a PR), \
+            sarif (GitHub code scanning) or github (annotations in GitHub Actions).
+            """)
     var format: OutputFormat = .text
+
+    @Option(help: "Configuration file (default: the nearest .convlint.yml from each file's folder upward).")
+    var config: String?
 
     @Option(help: "Images per batch, for memory figures (overrides the file's 'batch:').")
     var batch: Int?
@@ -87,11 +95,20 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let options = try options()
-        let analyses = files.map { Analyzer.analyze(path: $0, options: options) }
+        let analyses = try files.map { file in
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            let configuration = try ConfigurationLoader.load(explicit: config, near: folder)
+            return Checker.check(path: file, options: options, configuration: configuration)
+        }
         let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
         switch format {
         case .json:
             print(JSONReport.render(analyses))
+        case .sarif:
+            print(SARIFReport.render(analyses))
+        case .github:
+            let annotations = GitHubReport.render(analyses)
+            if !annotations.isEmpty { print(annotations) }
         case .markdown:
             if !quiet { print(analyses.map { MarkdownReport(allLayers: allLayers).render($0) }.joined(separator: "\n\n")) }
             if quiet { printDiagnostics(analyses, renderer) }

@@ -72,7 +72,10 @@ public struct Pair: Hashable, Sendable, Codable {
     public init(square value: Int) { self.init(value, value) }
 
     var isSquare: Bool { w == h }
+    /// `3` or `1x7`, as labels and arguments write it.
     var text: String { isSquare ? "\(w)" : "\(w)x\(h)" }
+    /// `3x3`, as an area.
+    var area: String { "\(w)x\(h)" }
 }
 
 /// Padding as written: explicit, or resolved from the kernel.

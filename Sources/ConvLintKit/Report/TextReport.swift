@@ -67,7 +67,7 @@ public struct TextReport {
     }
 
     /// Pads columns to a common width.
-    static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+    public static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         guard let columns = rows.first?.count else { return [] }
         let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in

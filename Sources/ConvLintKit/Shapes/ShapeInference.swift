@@ -142,7 +142,7 @@ struct ShapeInference {
         }
         for (axis, p, f) in [("width", padding.w, kernel.w), ("height", padding.h, kernel.h)] where p >= f {
             throw Diagnostic(
-                RuleID.invalidShape,
+                RuleID.paddingExceedsKernel,
                 "\(name) padding \(p) is not smaller than its \(f == 1 ? "" : "effective ")filter \(axis) \(f): "
                     + "some outputs would see only zeros",
                 at: layer.location(of: "pad"), help: "use P=\((f - 1) / 2) to keep the size ('same'), or P=0")

@@ -52,6 +52,8 @@ public enum RuleID {
     public static let nonIntegerOutput = "non-integer-output"
     public static let roundedOutput = "rounded-output"
     public static let invalidShape = "invalid-shape"
+    public static let paddingExceedsKernel = "padding-exceeds-kernel"
+    public static let unusedSuppression = "unused-suppression"
     public static let branchMismatch = "branch-mismatch"
     public static let overflow = "arithmetic-overflow"
 }

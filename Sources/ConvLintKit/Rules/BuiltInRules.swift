@@ -1,0 +1,146 @@
+/// The findings of reading, expanding and sizing a file, described like the lint rules so that
+/// `convlint rules`, `convlint explain` and SARIF cover them too.
+enum BuiltInRules {
+    static let all: [RuleDescription] = [
+        RuleDescription(
+            id: RuleID.unreadableFile, kind: .input, severity: .error,
+            summary: "the file cannot be read: missing, a directory, too large, or not UTF-8",
+            rationale: """
+                convlint reads architecture files of up to 1 MiB of UTF-8 text. Anything else is \
+                reported with its position where one exists (an invalid byte sequence), and exits 2.
+                """,
+            triggering: [], nonTriggering: []),
+        RuleDescription(
+            id: RuleID.yamlSyntax, kind: .input, severity: .error,
+            summary: "malformed YAML, or YAML that expands beyond convlint's bounds",
+            rationale: """
+                The file is not valid YAML (libyaml's message and position are shown), nests deeper \
+                than 256 levels, or uses aliases that expand to more than 100,000 nodes. Exits 2.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8\n  bad: [\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8)\n"]),
+        RuleDescription(
+            id: RuleID.unquotedPattern, kind: .input, severity: .error,
+            summary: "a pattern line that YAML reads as a list or map: it needs quotes",
+            rationale: """
+                A plain YAML value cannot start with '[' or '{', and inside { } a comma ends a value, \
+                so '- [CONV -> RELU]*2 -> POOL' is a syntax error or a list to YAML. The finding \
+                shows the quoted form. It is a finding about the pattern (exit 1), not malformed YAML.
+                """,
+            triggering: ["input: 8x8x3\nnetwork:\n  - [CONV(8, F=1) -> RELU]*2\n"],
+            nonTriggering: ["input: 8x8x3\nnetwork:\n  - \"[CONV(8, F=1) -> RELU]*2\"\n"]),
+        RuleDescription(
+            id: RuleID.fileFormat, kind: .input, severity: .error,
+            summary: "a key, a value or a shape that the file format does not allow",
+            rationale: """
+                Top-level keys are exactly name, input, batch, dtype, rounding, defaults, vars, \
+                blocks and network; values have fixed types; 'network' and an input shape are \
+                required. Unknown keys get a "did you mean".
+                """,
+            triggering: ["input: 8x8x3\nnetwrk: FC(2)\n"], nonTriggering: ["input: 8x8x3\nnetwork: FC(2)\n"]),
+        RuleDescription(
+            id: RuleID.patternSyntax, kind: .input, severity: .error,
+            summary: "a network pattern that does not follow the grammar",
+            rationale: """
+                Patterns are layers joined by '->', with '[X]*N' repetitions, 'X?P' options and \
+                '(A | B)' or '(A + B)' branch groups. The finding points at the token where the \
+                grammar broke.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8 -> RELU\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8) -> RELU\n"]),
+        RuleDescription(
+            id: RuleID.unknownName, kind: .input, severity: .error,
+            summary: "an unknown layer kind, block or variable",
+            rationale: """
+                Every name in a pattern is a layer kind, a VGG paper name (conv3-64, FC-4096), a \
+                block, a block parameter, a variable or a keyword (same, valid, true, false, floor, \
+                ceil, strict). Close names get a "did you mean".
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8) -> RLEU\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8) -> RELU\n"]),
+        RuleDescription(
+            id: RuleID.badArgument, kind: .input, severity: .error,
+            summary: "an argument a layer kind does not take, or a value out of range",
+            rationale: """
+                Each kind takes fixed arguments (SPEC §3): strides and sizes are at least 1, padding \
+                at least 0, only the first argument may be positional, and CONV needs a filter count \
+                and size, from the call or from 'defaults'.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, S=0)\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, S=1)\n"]),
+        RuleDescription(
+            id: RuleID.expansionLimit, kind: .input, severity: .error,
+            summary: "a pattern that expands beyond 1,000,000 layers or nests deeper than 256 levels",
+            rationale: """
+                Expansion is bounded so that no file makes convlint hang or exhaust memory. A \
+                pattern that must exceed the bound is refused before any layer is built.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: \"[RELU]*1000000000000\"\n"], nonTriggering: ["input: 8x8x3\nnetwork: \"[RELU]*3\"\n"]),
+        RuleDescription(
+            id: RuleID.nonIntegerOutput, kind: .shape, severity: .error,
+            summary: "(W − F + 2P)/S + 1 is not an integer under 'rounding: strict'",
+            rationale: """
+                The CS231n notes call such a setting invalid: the filter does not tile the input \
+                symmetrically (W=10, F=3, P=0 cannot use S=2, since (10 − 3)/2 + 1 = 4.5). Libraries \
+                differ on what they do with the remainder, so convlint refuses it by default and \
+                suggests the nearest input size, padding or stride that fits. 'rounding: floor' \
+                (PyTorch) or 'ceil' (Caffe) make it a warning.
+                """,
+            triggering: ["input: 10x10x3\nnetwork: CONV(8, F=3, S=2, P=0)\n"],
+            nonTriggering: ["input: 11x11x3\nnetwork: CONV(8, F=3, S=2, P=0)\n"]),
+        RuleDescription(
+            id: RuleID.roundedOutput, kind: .shape, severity: .warning,
+            summary: "(W − F + 2P)/S + 1 is not an integer and 'rounding: floor' or 'ceil' rounds it",
+            rationale: """
+                Under floor (PyTorch's default) the last rows and columns of the padded input are \
+                never seen; under ceil (Caffe, PyTorch's ceil_mode) a window hangs over the edge. \
+                The warning says how many rows and columns, so that a network ported between \
+                frameworks keeps its sizes.
+                """,
+            triggering: ["input: 224x224x3\nrounding: floor\nnetwork: CONV(64, F=7, S=2, P=3)\n"],
+            nonTriggering: ["input: 225x225x3\nrounding: floor\nnetwork: CONV(64, F=7, S=2, P=3)\n"]),
+        RuleDescription(
+            id: RuleID.invalidShape, kind: .shape, severity: .error,
+            summary: "an output smaller than 1x1, a filter larger than its padded input, or groups that do not divide",
+            rationale: """
+                A layer whose output would be empty, whose filter does not fit its padded input, or \
+                whose groups do not divide its input depth and filter count cannot be built. The \
+                finding says which volume the input has shrunk to.
+                """,
+            triggering: ["input: 4x4x3\nnetwork: CONV(8, F=5)\n"], nonTriggering: ["input: 5x5x3\nnetwork: CONV(8, F=5)\n"]),
+        RuleDescription(
+            id: RuleID.paddingExceedsKernel, kind: .shape, severity: .error,
+            summary: "padding at least as large as the (effective) filter",
+            rationale: """
+                With P ≥ F_eff the outermost windows see only zeros: their outputs carry no \
+                information about the input, only the bias. 'same' padding is (F_eff − 1)/2.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=3)\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=1)\n"]),
+        RuleDescription(
+            id: RuleID.branchMismatch, kind: .shape, severity: .error,
+            summary: "branches of a ( | ) group differ in W or H, or of a ( + ) group in any dimension",
+            rationale: """
+                Concatenation along depth needs the branches' W and H to agree; a sum needs all \
+                three dimensions to agree (a ResNet shortcut needs a 1x1 CONV when the main path \
+                changes depth or stride).
+                """,
+            triggering: ["input: 8x8x16\nnetwork: (CONV(32, F=1) + ID)\n"],
+            nonTriggering: ["input: 8x8x16\nnetwork: (CONV(16, F=1) + ID)\n"]),
+        RuleDescription(
+            id: RuleID.overflow, kind: .shape, severity: .error,
+            summary: "a size or cost that overflows a 64-bit integer",
+            rationale: """
+                Sizes far beyond any real network are reported where they overflow instead of \
+                wrapping around or crashing.
+                """,
+            triggering: ["input: 1048576x1048576x1024\nnetwork: INPUT -> FC(1048576)\n"],
+            nonTriggering: ["input: 1024x1024x3\nnetwork: INPUT -> FC(10)\n"]),
+        RuleDescription(
+            id: RuleID.unusedSuppression, kind: .lint, severity: .warning,
+            summary: "a '# convlint: disable=…' comment that suppresses nothing",
+            rationale: """
+                A suppression that no longer matches a finding hides nothing today but would hide a \
+                new finding tomorrow; remove it. Suppressions that name unknown rules, or rules \
+                that cannot be suppressed (errors that make the network unbuildable), are reported \
+                the same way.
+                """,
+            triggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=1)  # convlint: disable=large-filter\n"],
+            nonTriggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=1)\n"]),
+    ]
+}

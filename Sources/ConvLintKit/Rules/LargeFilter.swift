@@ -1,0 +1,44 @@
+/// A CONV larger than 5x5 past the first layer: a stack of 3x3 CONVs sees as far for less.
+struct LargeFilter: LintRule {
+    static let description = RuleDescription(
+        id: "large-filter", kind: .lint, severity: .warning,
+        summary: "a CONV larger than 5x5 anywhere but the first CONV",
+        rationale: """
+            The CS231n notes prefer a stack of small CONVs to one large one. Three 3x3 CONVs see a \
+            7x7 region of their input, like one 7x7 CONV, but with nonlinearities between them the \
+            stack can express more, and it needs 3·(C·3·3·C) = 27C² weights against 49C² for the \
+            7x7. Large filters are kept for the first layer only (ZF Net's 7x7, AlexNet's 11x11), \
+            where they trade expressiveness for memory at full resolution. A CONV that stands in for \
+            an FC layer (a 7x7 CONV over a 7x7 volume followed by 1x1 CONVs) is not flagged.
+            """,
+        triggering: [
+            "input: 56x56x64\nnetwork: INPUT -> CONV(64, F=3, P=1) -> RELU -> CONV(64, F=7, P=3) -> RELU",
+        ],
+        nonTriggering: [
+            "input: 56x56x64\nnetwork: \"INPUT -> CONV(64, F=3, P=1) -> RELU -> [CONV(64, F=3, P=1) -> RELU]*3\"",
+            "input: 224x224x3\nnetwork: INPUT -> CONV(64, F=7, S=2, P=3) -> RELU -> CONV(64, F=3, P=1)",
+            "input: 7x7x512\nnetwork: CONV(64, F=3, P=1) -> CONV(4096, F=7, P=0) -> RELU -> CONV(1000, F=1)",
+        ],
+        parameters: [RuleParameter(name: "max_size", defaultValue: 5, summary: "the largest filter side allowed past the first CONV")])
+
+    func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
+        let limit = Int(parameters["max_size"] ?? 5)
+        return network.layers.compactMap { layer in
+            let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
+            guard layer.node.kind == .conv, max(kernel.w, kernel.h) > limit,
+                layer.node.index != network.firstConvIndex, !network.isClassifierHead(layer)
+            else { return nil }
+            let side = max(kernel.w, kernel.h)
+            let count = side / 2  // 3x3 layers whose stacked field 1 + 2n covers the filter
+            let depth = layer.input.d / layer.node.hyper.groups
+            let filters = layer.node.hyper.filters ?? 1
+            let stack = 9 * depth * filters + (count - 1) * 9 * filters * filters / layer.node.hyper.groups
+            let field = 1 + 2 * count
+            return finding(
+                "\(layer.node.label) uses a \(kernel.area) filter past the first layer", at: layer,
+                help: "\(count) stacked 3x3 CONVs (with RELUs between) see \(field)x\(field) with "
+                    + "\(stack.grouped) weights instead of \(layer.cost.weights.grouped)"
+                    + (count == 3 && depth == filters ? " (27C² versus 49C²)" : ""))
+        }
+    }
+}
