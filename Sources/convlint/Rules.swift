@@ -37,3 +37,15 @@ struct Explain: ParsableCommand {
         print(RuleExplanation.render(description, color: Terminal.supportsColor(fileDescriptor: 1)))
     }
 }
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema of the architecture file format, for editors.",
+        discussion: """
+            With a YAML language server, put '# yaml-language-server: $schema=PATH' on a file's \
+            first line, or map 'architectures/*.yaml' to the schema in your editor's settings. \
+            The same schema is committed as docs/convlint.schema.json.
+            """)
+
+    func run() throws { print(ArchitectureSchema.json) }
+}

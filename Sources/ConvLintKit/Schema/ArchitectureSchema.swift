@@ -1,30 +1,36 @@
-/// The JSON Schema (draft-07) of an architecture file, for editors: with it a YAML language
+/// The JSON Schema (draft-07) of an architecture file, for editors. With it, a YAML language
 /// server (VS Code's YAML extension, Neovim's yamlls, JetBrains IDEs) completes the top-level
-/// keys, layer kinds in `defaults` and their argument names, shows each key's meaning on hover,
-/// and flags unknown keys, wrong types and out-of-range values as you type. Point a file at it
-/// with a first-line comment:
+/// keys, the layer kinds in `defaults` and their argument names, shows what each key means on
+/// hover, and flags unknown keys, wrong types and out-of-range values as you type. Point a file
+/// at it with a first-line comment,
 ///
 /// ```yaml
 /// # yaml-language-server: $schema=../docs/convlint.schema.json
 /// ```
 ///
-/// or map `*.convlint.yaml` (or a folder such as `architectures/`) to `docs/convlint.schema.json`
-/// in the editor's `yaml.schemas` setting.
+/// or map a glob such as `architectures/*.yaml` to `docs/convlint.schema.json` in the editor's
+/// `yaml.schemas` setting.
 ///
-/// The schema checks the file's structure as the decoder does (SPEC §1, docs/FORMAT.md §1):
-/// the nine top-level keys and their types, `WxHxD` inputs, case-insensitive `dtype`,
-/// `rounding`, kind and argument names, argument values (`N`, `WxH`, `same`, a variable name…),
-/// variable values, block signatures and non-empty patterns. It does not parse patterns, look
-/// up names or infer shapes; `convlint` itself reports those, with line and column. Everything
-/// `convlint` accepts, the schema accepts, except numbers written as quoted strings
-/// (`batch: "4"`), which convlint reads as text.
+/// The schema checks a file's structure as the decoder does (SPEC §1, docs/FORMAT.md §1): the
+/// nine top-level keys and their types, a `WxHxD` or `[W, H, D]` input, `dtype` and `rounding`
+/// in any case, the kinds in `defaults` (any case; not INPUT) with exactly their arguments and
+/// aliases (`filters`/`K`, `size`/`F`, …) and the forms of their values (`N`, `WxH`, `same`, a
+/// decimal in [0, 1), a variable's name), variable names and values, block signatures (not
+/// named like a layer kind or a paper name) and non-blank patterns. It does not parse patterns,
+/// look up names, check rules that span keys (an argument set twice through an alias, a kind
+/// listed twice in different case, a missing input shape) or infer shapes: `convlint` reports
+/// those, with line and column.
+///
+/// It is never stricter than `convlint`, except for numbers and booleans written as quoted
+/// strings (`batch: "4"`, `vars: {B: "true"}`), which `convlint` reads as their text. `name`
+/// may be any scalar, as `convlint` shows it as written (`name: 2024`).
 ///
 /// This string is the one source: `docs/convlint.schema.json` is a byte-identical copy plus a
-/// trailing newline, and `ArchitectureSchemaTests` fails when the two differ, when a layer
-/// kind, argument name, `dtype` or `rounding` value of the library is missing from the schema,
-/// or when a file in `architectures/` does not validate.
+/// trailing newline, and `ArchitectureSchemaTests` fails when the two differ, when the
+/// library's layer kinds, arguments, dtypes or rounding modes and the schema's disagree, or
+/// when a file in `architectures/` does not validate.
 public enum ArchitectureSchema {
-    /// The schema as JSON text (no trailing newline).
+    /// The schema as JSON text, without a trailing newline.
     public static let json: String = #"""
 {
   "$schema": "http://json-schema.org/draft-07/schema#",
@@ -240,7 +246,7 @@ public enum ArchitectureSchema {
       "additionalProperties": false
     },
     "network": {
-      "description": "Required. The network as a pattern of layers, e.g. INPUT -> [CONV(16, F=3, P=1) -> RELU -> POOL]*2 -> FC(10); or a list of patterns, one stage per item, chained with '->' (this keeps diagnostics line-exact). YAML needs quotes around an item that starts with '[': - \"[CONV(8, F=3, P=1) -> RELU]*2 -> POOL\"",
+      "description": "Required. The network as a pattern of layers, or a list of patterns, one stage per item, chained with '->' (this keeps diagnostics line-exact). A -> B chains, [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them. YAML needs quotes around an item that starts with '['. Examples: network: INPUT -> [CONV(16, F=3, P=1) -> RELU -> POOL]*2 -> FC(10); or the item - \"[CONV(8, F=3, P=1) -> RELU]*2 -> POOL\"",
       "anyOf": [
         {
           "$ref": "#/definitions/pattern"
