@@ -21,6 +21,12 @@ public struct Analysis: Sendable {
     public var totals: LayerCost
     /// Present when every layer was sized.
     public var memory: MemoryEstimate?
+    /// The model behind `totals.training_bytes` and the budget.
+    public var framework: MemoryFramework = .pytorch
+    /// Present when a GPU memory budget was given.
+    public var budget: BudgetCheck?
+    /// Without a budget: the largest training batch on common GPU sizes.
+    public var commonGPUs: [BudgetCheck] = []
     public var diagnostics: [Diagnostic]
 
     public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }

@@ -7,6 +7,10 @@ public struct AnalysisOptions: Sendable {
     public var input: [Int]?
     public var rounding: Rounding?
     public var optimizer: Optimizer = .momentum
+    /// Which model of training memory the totals and `gpuMemory` use.
+    public var framework: MemoryFramework = .pytorch
+    /// `--gpu-memory`: check that a training step at the batch fits, and find the largest batch that does.
+    public var gpuMemory: ByteCount?
     /// `--set NAME=VALUE`, the value written as in YAML (`3`, `true`, `[64, 128]`).
     public var variables: [(name: String, value: String)] = []
 
@@ -46,7 +50,8 @@ public enum Analyzer {
             source: source, name: file.name ?? Self.defaultName(source.path),
             batch: options.batch ?? file.batch?.value ?? 1, dtype: options.dtype ?? file.dtype?.value ?? .float32,
             rounding: options.rounding ?? file.rounding?.value ?? .strict,
-            layers: [], totals: LayerCost(), memory: nil, diagnostics: [])
+            layers: [], totals: LayerCost(), memory: nil, budget: nil, diagnostics: [])
+        analysis.framework = options.framework
         let layers: [LayerNode]
         do {
             layers = try Expander.expand(file)
@@ -72,11 +77,52 @@ public enum Analyzer {
                 analysis.memory = try MemoryEstimate.estimate(
                     layers: analysis.layers, totals: analysis.totals, batch: analysis.batch, dtype: analysis.dtype,
                     optimizer: options.optimizer)
+                if let budget = options.gpuMemory {
+                    checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
+                } else {
+                    analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
+                        BudgetCheck(
+                            budget: size, framework: options.framework,
+                            largestBatch: MemoryBudget.largestBatch(fitting: size, phases: phases(of: analysis, options)))
+                    }
+                }
             }
         } catch {
             analysis.diagnostics.append(error)
         }
         return analysis
+    }
+
+    /// The peaks of the phases of a training step of the analysed network at any batch.
+    private static func phases(of analysis: Analysis, _ options: AnalysisOptions) -> (Int) -> [ByteCount]? {
+        { batch in
+            let memory = try? MemoryEstimate.estimate(
+                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: analysis.dtype,
+                optimizer: options.optimizer)
+            return memory.map {
+                options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
+            }
+        }
+    }
+
+    /// Finds the largest batch whose training step fits `budget`, and reports a batch that does not.
+    private static func checkBudget(
+        _ budget: ByteCount, _ analysis: inout Analysis, options: AnalysisOptions, batchLocation: SourceLocation?
+    ) {
+        let largest = MemoryBudget.largestBatch(fitting: budget, phases: phases(of: analysis, options))
+        analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest)
+        guard let memory = analysis.memory, memory.trainingPeak(options.framework) > budget else { return }
+        let needed = memory.trainingPeak(options.framework)
+        let model = options.framework == .pytorch ? "PyTorch" : "the notes' rule"
+        let source = batchLocation == nil ? " (--batch \(analysis.batch))" : ""
+        analysis.diagnostics.append(
+            Diagnostic(
+                MemoryBudget.ruleID,
+                "a training step at batch \(analysis.batch)\(source) needs \(needed.binary) (\(model), \(options.optimizer.rawValue)), "
+                    + "more than the \(budget.binary) budget",
+                at: batchLocation,
+                help: largest.map { "the largest batch that fits is \($0)" }
+                    ?? "not even batch 1 fits: \(memory.pytorch.weights.binary) of weights alone; use a larger GPU or a smaller model"))
     }
 
     private static func defaultName(_ path: String) -> String {
@@ -86,7 +132,7 @@ public enum Analyzer {
     private static func failed(_ source: SourceFile, _ diagnostic: Diagnostic) -> Analysis {
         Analysis(
             source: source, name: defaultName(source.path), batch: 1, dtype: .float32, rounding: .strict,
-            layers: [], totals: LayerCost(), memory: nil, diagnostics: [diagnostic])
+            layers: [], totals: LayerCost(), memory: nil, budget: nil, diagnostics: [diagnostic])
     }
 
     private static func apply(_ options: AnalysisOptions, to file: ArchitectureFile) throws(Diagnostic) -> ArchitectureFile {

@@ -41,8 +41,16 @@ struct Check: ParsableCommand {
     @Option(help: "Non-integer output sizes: strict (error, the notes' rule), floor (PyTorch) or ceil (Caffe).")
     var rounding: String?
 
-    @Option(help: "Optimizer for the training-memory figure: sgd, momentum, adam or adamw.")
+    @Option(help: "Optimizer for the training-memory figures: sgd, momentum, adam or adamw.")
     var optimizer: String = "momentum"
+
+    @Option(help: "Training-memory model: pytorch (PyTorch on a CUDA GPU, calibrated) or notes (the CS231n rule of thumb).")
+    var framework: String = "pytorch"
+
+    @Option(
+        name: .customLong("gpu-memory"),
+        help: ArgumentHelp("GPU memory to fit a training step into, e.g. 16GiB or 80GB: reports the largest batch that fits, and an error when --batch does not.", valueName: "SIZE"))
+    var gpuMemory: String?
 
     @Flag(help: "Treat warnings as errors (exit 1).")
     var strict = false
@@ -64,6 +72,13 @@ struct Check: ParsableCommand {
         options.dtype = try dtype.map { try choice($0, flag: "--dtype") }
         options.rounding = try rounding.map { try choice($0, flag: "--rounding") }
         options.optimizer = try choice(optimizer, flag: "--optimizer")
+        options.framework = try choice(framework, flag: "--framework")
+        if let gpuMemory {
+            guard let size = MemorySize.parse(gpuMemory) else {
+                throw ValidationError("--gpu-memory takes a size with a unit, e.g. 16GiB, 24 GB or 512MiB; got '\(gpuMemory)'")
+            }
+            options.gpuMemory = size
+        }
         if let input {
             let parts = input.lowercased().split(separator: "x").map { Int($0) }
             guard parts.count == 3, let dims = parts as? [Int], dims.allSatisfy({ $0 >= 1 && $0 <= 1 << 40 }) else {

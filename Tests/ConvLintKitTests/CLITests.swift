@@ -255,6 +255,16 @@ import Testing
 
 /// Finds and runs the built `convlint`.
 extension CLITests {
+    @Test func vgg16AtBatch64WithMomentumDoesNotFit8GiBButFits16GiB() throws {
+        let tight = try CLI.run("architectures/vgg16.yaml", "--batch", "64", "--optimizer", "momentum", "--gpu-memory", "8GiB")
+        #expect(tight.exitCode == 1)
+        #expect(tight.stderr.contains("error[exceeds-memory-budget]: a training step at batch 64 (--batch 64) needs"))
+        #expect(tight.stderr.contains("= help: the largest batch that fits is "))
+        let roomy = try CLI.run("architectures/vgg16.yaml", "--batch", "64", "--optimizer", "momentum", "--gpu-memory", "16GiB")
+        #expect(roomy.exitCode == 0, "\(roomy.stderr)")
+        #expect(roomy.stdout.contains("GPU memory 16.0 GiB: the largest batch whose training step fits is "))
+    }
+
     enum CLI {
         struct Result {
             var exitCode: Int32

@@ -31,6 +31,13 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var parameters: ByteCount
     public var inferencePeak: ByteCount
     public var training: TrainingMemory
+    /// The same step and an inference pass as PyTorch runs them on a CUDA GPU.
+    public var pytorch: PyTorchMemory
+
+    /// The training step's peak by the chosen model.
+    public func trainingPeak(_ framework: MemoryFramework) -> ByteCount {
+        framework == .pytorch ? pytorch.trainingPeak : training.total
+    }
 
     static func estimate(
         layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer
@@ -40,7 +47,8 @@ public struct MemoryEstimate: Sendable, Equatable {
         let forward = try checked.multiply(totals.activations, batch, size)
         let parameters = try checked.multiply(totals.params, size)
         let resident = try checked.add(parameters, try checked.multiply(totals.buffers, size))
-        let peak = try checked.multiply(try peakLiveActivations(layers, checked: checked), batch, size)
+        let live = try BufferPlan.spec(layers).peak(layers, size: { layers[$0].output.elements }, checked: checked)
+        let peak = try checked.multiply(live, batch, size)
         let state = try checked.multiply(parameters, optimizer.stateCopies)
         var total = 0
         for part in [resident, parameters, state, forward, forward] { total = try checked.add(total, part) }
@@ -54,31 +62,8 @@ public struct MemoryEstimate: Sendable, Equatable {
             total: ByteCount(total))
         return MemoryEstimate(
             forward: ByteCount(forward), parameters: ByteCount(parameters),
-            inferencePeak: ByteCount(try checked.add(resident, peak)), training: training)
-    }
-
-    /// The most activation elements alive at once when each buffer is freed after its last
-    /// reader ran. In-place activations, ID and sums write into their input's buffer.
-    static func peakLiveActivations(_ layers: [LayerReport], checked: Checked) throws(Diagnostic) -> Int {
-        var owner = [Int](repeating: 0, count: layers.count)
-        var lastRead = [Int](repeating: -1, count: layers.count)
-        for (index, layer) in layers.enumerated() {
-            owner[index] = layer.cost.activations > 0 || layer.node.inputs.isEmpty ? index : owner[layer.node.inputs[0]]
-            for input in layer.node.inputs { lastRead[owner[input]] = max(lastRead[owner[input]], index) }
-        }
-        if let last = layers.indices.last { lastRead[owner[last]] = layers.count }
-        // Elements released after each step: a buffer goes once its last reader has run.
-        var freedAfter = [Int](repeating: 0, count: layers.count + 1)
-        for (buffer, reader) in lastRead.enumerated() where owner[buffer] == buffer && reader >= 0 {
-            freedAfter[reader] = try checked.add(freedAfter[reader], layers[buffer].output.elements)
-        }
-        var live = 0
-        var peak = 0
-        for (index, layer) in layers.enumerated() {
-            if owner[index] == index { live = try checked.add(live, layer.output.elements) }
-            peak = max(peak, live)
-            live -= freedAfter[index]
-        }
-        return peak
+            inferencePeak: ByteCount(try checked.add(resident, peak)), training: training,
+            pytorch: try PyTorchMemory.estimate(
+                layers: layers, totals: totals, batch: batch, dtype: dtype, optimizer: optimizer))
     }
 }

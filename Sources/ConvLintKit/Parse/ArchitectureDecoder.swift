@@ -37,7 +37,9 @@ struct ArchitectureDecoder {
             switch key {
             case "name": name = try scalar(value, for: key)
             case "input": input = try shape(value)
-            case "batch": batch = Located(value: try positiveInteger(value, for: key), location: value.location)
+            case "batch":
+                batch = Located(
+                    value: try positiveInteger(value, for: key), location: value.location.withLength(value.scalar ?? ""))
             case "dtype": dtype = Located(value: try choice(value, for: key), location: value.location)
             case "rounding": rounding = Located(value: try choice(value, for: key), location: value.location)
             case "defaults": defaults = try decodeDefaults(value)

@@ -9,7 +9,7 @@ public enum JSONReport {
             ("batch", .int(analysis.batch)),
             ("dtype", .string(analysis.dtype.rawValue)),
             ("rounding", .string(analysis.rounding.rawValue)),
-            ("layers", .array(analysis.layers.map(layer))),
+            ("layers", .array(analysis.layers.map { layer($0, saved: analysis.memory?.pytorch.savedPerImage) })),
             ("totals", totals(analysis)),
         ]
         object.append(("diagnostics", .array(analysis.diagnostics.map { diagnostic($0, file: analysis.source.path) })))
@@ -22,7 +22,7 @@ public enum JSONReport {
 
     static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int($0) }) }
 
-    static func layer(_ layer: LayerReport) -> JSONValue {
+    static func layer(_ layer: LayerReport, saved: [Int]?) -> JSONValue {
         let node = layer.node
         let cost = layer.cost
         let field = layer.receptiveField
@@ -45,6 +45,7 @@ public enum JSONReport {
             ("receptive_field", .array([.double(field.size.w), .double(field.size.h)])),
             ("jump", .array([.double(field.jump.w), .double(field.jump.h)])),
         ]
+        if let saved { object.append(("saved_for_backward_bytes_per_image", .int(saved[node.index]))) }
         if node.inputs.count > 1 || (node.inputs.first.map { $0 != node.index - 1 } ?? false) {
             object.append(("inputs", ints(node.inputs)))
         }
@@ -68,23 +69,60 @@ public enum JSONReport {
             ("other_ops", .int(totals.otherOps)),
         ]
         guard let memory = analysis.memory else { return .object(object) }
-        let training = memory.training
+        let notes = memory.training
+        let torch = memory.pytorch
+        let framework = analysis.framework
         object += [
             ("forward_bytes", .int(memory.forward.bytes)),
             ("param_bytes", .int(memory.parameters.bytes)),
             ("inference_peak_bytes", .int(memory.inferencePeak.bytes)),
-            ("training_bytes", .int(training.total.bytes)),
+            ("training_bytes", .int(memory.trainingPeak(framework).bytes)),
             ("training", .object([
-                ("method", .string("cs231n-rule-of-thumb")),
-                ("optimizer", .string(training.optimizer.rawValue)),
-                ("weights_bytes", .int(training.weights.bytes)),
-                ("gradients_bytes", .int(training.gradients.bytes)),
-                ("optimizer_state_bytes", .int(training.optimizerState.bytes)),
-                ("activations_bytes", .int(training.activations.bytes)),
-                ("activation_gradients_bytes", .int(training.activationGradients.bytes)),
-                ("total_bytes", .int(training.total.bytes)),
+                ("framework", .string(framework.rawValue)),
+                ("optimizer", .string(notes.optimizer.rawValue)),
+                ("peak_bytes", .int(torch.trainingPeak.bytes)),
+                ("peak_phase", .string(torch.trainingPhase.rawValue)),
+                ("weights_bytes", .int(torch.weights.bytes)),
+                ("gradients_bytes", .int(torch.gradients.bytes)),
+                ("optimizer_state_bytes", .int(torch.optimizerState.bytes)),
+                ("input_bytes", .int(torch.input.bytes)),
+                ("saved_activations_bytes", .int(torch.savedActivations.bytes)),
+                ("activation_gradients_bytes", .int(torch.activationGradients.bytes)),
+                ("cast_weights_bytes", .int(torch.castWeights.bytes)),
+                ("workspace_bytes", .int(torch.workspace.bytes)),
+                ("step_temporaries_bytes", .int(torch.stepTemporaries.bytes)),
+                ("backward_peak_bytes", .int(torch.backwardPeak.bytes)),
+                ("step_peak_bytes", .int(torch.stepPeak.bytes)),
+                ("notes_rule", .object([
+                    ("weights_bytes", .int(notes.weights.bytes)),
+                    ("gradients_bytes", .int(notes.gradients.bytes)),
+                    ("optimizer_state_bytes", .int(notes.optimizerState.bytes)),
+                    ("activations_bytes", .int(notes.activations.bytes)),
+                    ("activation_gradients_bytes", .int(notes.activationGradients.bytes)),
+                    ("total_bytes", .int(notes.total.bytes)),
+                ])),
+            ])),
+            ("inference", .object([
+                ("framework", .string("pytorch")),
+                ("peak_bytes", .int(torch.inferencePeak.bytes)),
+                ("weights_bytes", .int(torch.inferenceWeights.bytes)),
+                ("activations_and_workspace_bytes", .int(torch.inferenceActivations.bytes)),
             ])),
         ]
+        if !analysis.commonGPUs.isEmpty {
+            object.append(
+                ("largest_training_batch", .object(analysis.commonGPUs.map { check in
+                    ("\(check.budget.bytes >> 30)GiB", check.largestBatch.map { .int($0) } ?? .null)
+                })))
+        }
+        if let budget = analysis.budget {
+            object.append(
+                ("gpu_memory", .object([
+                    ("budget_bytes", .int(budget.budget.bytes)),
+                    ("framework", .string(budget.framework.rawValue)),
+                    ("largest_batch", budget.largestBatch.map { .int($0) } ?? .null),
+                ])))
+        }
         return .object(object)
     }
 

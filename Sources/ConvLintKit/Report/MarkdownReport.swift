@@ -24,12 +24,9 @@ public struct MarkdownReport {
         out.append(
             "| | **Total** | | **\(totals.activations.grouped)** (\(image.binary)/image) | \(totals.weights.grouped) | "
                 + "**\(totals.params.grouped)** | **\(totals.macs.grouped)** | |")
-        if let memory = analysis.memory {
-            out.append("")
-            out.append(
-                "Batch \(analysis.batch): forward activations \(memory.forward.binary), parameters \(memory.parameters.binary), "
-                    + "inference peak \(memory.inferencePeak.binary), training step (\(memory.training.optimizer.rawValue), "
-                    + "notes' rule) \(memory.training.total.binary).")
+        let memory = MemoryLines.lines(analysis)
+        if !memory.isEmpty {
+            out += ["", "```"] + memory + ["```"]
         }
         if !analysis.diagnostics.isEmpty {
             out.append("")

@@ -35,7 +35,7 @@ public struct TextReport {
                 "(\(hidden) in-place activation row\(hidden == 1 ? "" : "s") hidden: "
                     + "they keep no memory of their own; --all-layers shows them)")
         }
-        if !analysis.isValid {
+        if analysis.memory == nil {
             out.append("(the network stops at the first error; the rows above are the layers before it)")
         }
         return out.joined(separator: "\n")
@@ -54,16 +54,7 @@ public struct TextReport {
                 + (totals.buffers > 0 ? "; \(totals.buffers.grouped) buffers" : ""),
             "TOTAL MACs: \(totals.macs.grouped) (\(totals.macs.compact)) per image = \(totals.flops.compact) FLOPs",
         ]
-        if let memory = analysis.memory {
-            let training = memory.training
-            lines.append(
-                "Batch \(analysis.batch): forward activations \(memory.forward.binary), parameters \(memory.parameters.binary), "
-                    + "inference peak \(memory.inferencePeak.binary)")
-            lines.append(
-                "Training step (\(training.optimizer.rawValue), notes' rule: activations *2, parameters *"
-                    + "\(2 + training.optimizer.stateCopies)): \(training.total.binary)")
-        }
-        return lines
+        return lines + MemoryLines.lines(analysis)
     }
 
     /// Pads columns to a common width.

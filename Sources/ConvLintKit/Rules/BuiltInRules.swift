@@ -132,6 +132,19 @@ enum BuiltInRules {
             triggering: ["input: 1048576x1048576x1024\nnetwork: INPUT -> FC(1048576)\n"],
             nonTriggering: ["input: 1024x1024x3\nnetwork: INPUT -> FC(10)\n"]),
         RuleDescription(
+            id: MemoryBudget.ruleID, kind: .budget, severity: .error,
+            summary: "a training step at the requested batch does not fit --gpu-memory",
+            rationale: """
+                The question a sizing tool answers is whether a network trains on a given GPU at a \
+                given batch. With --gpu-memory, convlint estimates the peak of one training step \
+                (PyTorch's allocator on a CUDA GPU by default, or the notes' rule of thumb with \
+                --framework notes) and reports the batch from the file or --batch when it does not \
+                fit, with the largest batch that does. Activations grow with the batch; weights, \
+                gradients and optimizer state do not, so a model whose weights alone exceed the \
+                budget fits at no batch.
+                """,
+            triggering: [], nonTriggering: []),
+        RuleDescription(
             id: RuleID.unusedSuppression, kind: .lint, severity: .warning,
             summary: "a '# convlint: disable=…' comment that suppresses nothing",
             rationale: """

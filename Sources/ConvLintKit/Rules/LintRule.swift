@@ -15,6 +15,8 @@ public struct RuleDescription: Sendable {
         case shape
         /// A rule of thumb from the CS231n notes: the network builds, but is likely not what you want.
         case lint
+        /// A check against a resource given on the command line, such as `--gpu-memory`.
+        case budget
     }
 
     public var id: String
@@ -32,7 +34,7 @@ public struct RuleDescription: Sendable {
 
     /// Lint rules and warnings can be configured and suppressed; errors that make a network
     /// unbuildable cannot.
-    public var isConfigurable: Bool { kind == .lint || severity != .error }
+    public var isConfigurable: Bool { kind == .lint || kind == .budget || severity != .error }
 }
 
 /// A rule of thumb checked on a network that was sized without errors.

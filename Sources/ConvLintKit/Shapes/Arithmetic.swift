@@ -14,7 +14,9 @@ struct Checked {
     let location: SourceLocation?
     let what: String
 
-    func multiply(_ values: Int...) throws(Diagnostic) -> Int {
+    func multiply(_ values: Int...) throws(Diagnostic) -> Int { try product(values) }
+
+    func product(_ values: [Int]) throws(Diagnostic) -> Int {
         var product = 1
         for value in values {
             let (next, didOverflow) = product.multipliedReportingOverflow(by: value)

@@ -1,0 +1,127 @@
+/// Bytes per element of each kind of tensor, by the file's dtype. Half precision means
+/// PyTorch's automatic mixed precision for training: fp32 master weights, gradients and
+/// optimizer state, fp16/bf16 activations, and an fp16/bf16 copy of each weight that autocast
+/// makes and autograd keeps for backward. Inference runs the model converted to the dtype.
+struct Precision {
+    var weight: Int
+    var gradient: Int
+    var state: Int
+    var activation: Int
+    /// The low-precision weight copies autocast keeps for backward; 0 in full precision.
+    var castWeight: Int
+    var inferenceWeight: Int
+
+    init(_ dtype: DType) {
+        switch dtype {
+        case .float32: self.init(weight: 4, gradient: 4, state: 4, activation: 4, castWeight: 0, inferenceWeight: 4)
+        case .float64: self.init(weight: 8, gradient: 8, state: 8, activation: 8, castWeight: 0, inferenceWeight: 8)
+        case .float16, .bfloat16:
+            self.init(weight: 4, gradient: 4, state: 4, activation: 2, castWeight: 2, inferenceWeight: 2)
+        case .int8: self.init(weight: 4, gradient: 4, state: 4, activation: 1, castWeight: 1, inferenceWeight: 1)
+        }
+    }
+
+    private init(weight: Int, gradient: Int, state: Int, activation: Int, castWeight: Int, inferenceWeight: Int) {
+        self.weight = weight
+        self.gradient = gradient
+        self.state = state
+        self.activation = activation
+        self.castWeight = castWeight
+        self.inferenceWeight = inferenceWeight
+    }
+}
+
+/// Peak memory of one training step and of one inference pass in PyTorch on a CUDA GPU, by
+/// where each byte goes. Calibrated against `torch.cuda.max_memory_allocated` on an H100
+/// (PyTorch 2.11, cuDNN 9.19): see docs/MEMORY.md for the comparison.
+public struct PyTorchMemory: Sendable, Equatable {
+    /// cuBLAS keeps a workspace per handle once a matrix multiply ran (32 MiB for cuBLAS and
+    /// 1 MiB for cuBLASLt, PyTorch's default on Hopper); training has two handles, the forward
+    /// thread's and the autograd engine's.
+    public static let cublasWorkspace = 33 << 20
+
+    public enum Phase: String, Sendable { case backward, optimizerStep = "optimizer-step" }
+
+    // Training: resident for the whole step.
+    public var weights: ByteCount
+    public var optimizerState: ByteCount
+    public var input: ByteCount
+    public var workspace: ByteCount
+    // Training: at the backward pass's peak.
+    public var gradients: ByteCount
+    public var savedActivations: ByteCount
+    /// Gradient buffers of the saved activations; at the peak of PyTorch's backward pass they
+    /// amount to as much again as the saved tensors (the notes' "×2 for backward").
+    public var activationGradients: ByteCount
+    /// Low-precision weight copies kept for backward under mixed precision.
+    public var castWeights: ByteCount
+    /// Adam's `foreach` step makes a temporary the size of all parameters (its denominator).
+    public var stepTemporaries: ByteCount
+    public var backwardPeak: ByteCount
+    public var stepPeak: ByteCount
+    public var trainingPeak: ByteCount { max(backwardPeak, stepPeak) }
+    public var trainingPhase: Phase { backwardPeak >= stepPeak ? .backward : .optimizerStep }
+    // Inference (`torch.inference_mode`).
+    public var inferenceWeights: ByteCount
+    /// Live activations and transient workspace at the busiest layer, the input included.
+    public var inferenceActivations: ByteCount
+    public var inferencePeak: ByteCount
+    /// What autograd keeps for backward, per image, by the layer that first saved it.
+    public var savedPerImage: [Int]
+
+    static func estimate(
+        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer
+    ) throws(Diagnostic) -> PyTorchMemory {
+        let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
+        let precision = Precision(dtype)
+        func bytes(_ values: Int...) throws(Diagnostic) -> ByteCount { ByteCount(try checked.product(values)) }
+        let hasMatmul = layers.contains { $0.node.kind == .fc }
+        // PyTorch's flatten is a view; otherwise layers own what SPEC §5 says they keep.
+        let plan = BufferPlan(layers, keepsInput: true) { $0.cost.activations == 0 || $0.node.kind == .flatten }
+        let saved = try SavedTensors(layers, plan: plan, activationBytes: precision.activation, checked: checked)
+
+        var memory = PyTorchMemory(
+            weights: try bytes(totals.params + totals.buffers, precision.weight),
+            optimizerState: try bytes(totals.params, optimizer.stateCopies, precision.state),
+            input: try bytes(layers.first?.output.elements ?? 0, batch, precision.activation),
+            workspace: ByteCount(hasMatmul ? 2 * cublasWorkspace : 0),
+            gradients: try bytes(totals.params, precision.gradient),
+            savedActivations: try bytes(saved.total, batch),
+            activationGradients: try bytes(saved.total, batch),
+            castWeights: try bytes(totals.weights, precision.castWeight),
+            stepTemporaries: try bytes(totals.params, optimizer == .adam || optimizer == .adamw ? precision.state : 0),
+            backwardPeak: ByteCount(0), stepPeak: ByteCount(0),
+            inferenceWeights: try bytes(totals.params + totals.buffers, precision.inferenceWeight),
+            inferenceActivations: ByteCount(0), inferencePeak: ByteCount(0), savedPerImage: saved.byLayer)
+        func sum(_ parts: [ByteCount]) throws(Diagnostic) -> ByteCount {
+            var total = 0
+            for part in parts { total = try checked.add(total, part.bytes) }
+            return ByteCount(total)
+        }
+        let resident = [memory.weights, memory.optimizerState, memory.input, memory.workspace]
+        memory.backwardPeak = try sum(
+            resident + [memory.gradients, memory.savedActivations, memory.activationGradients, memory.castWeights])
+        memory.stepPeak = try sum(resident + [memory.gradients, memory.stepTemporaries])
+
+        // Inference: buffers freed after their last reader; a CONV with a filter larger than
+        // 1x1 runs in cuDNN's NHWC kernels, which copy its input (depth padded to a multiple
+        // of 4) and output; from the first FC on, the cuBLAS workspace stays allocated.
+        let element = try checked.multiply(precision.activation, batch)
+        let firstFC = layers.firstIndex { $0.node.kind == .fc } ?? layers.count
+        let live = try plan.peak(
+            layers, size: { Saturating.multiply(layers[$0].output.elements, element) },
+            transient: { layer in
+                var extra = layer.node.index >= firstFC ? cublasWorkspace : 0
+                let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
+                if layer.node.kind == .conv || layer.node.kind == .deconv, kernel != Pair(1, 1) {
+                    let input = layer.input
+                    let padded = input.w * input.h * ((input.d + 3) / 4 * 4)
+                    extra += Saturating.multiply(padded + layer.output.elements, element)
+                }
+                return extra
+            }, checked: checked)
+        memory.inferenceActivations = ByteCount(live)
+        memory.inferencePeak = try sum([memory.inferenceWeights, memory.inferenceActivations])
+        return memory
+    }
+}

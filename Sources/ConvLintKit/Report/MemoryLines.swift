@@ -1,0 +1,47 @@
+/// The memory part of the text and markdown reports: the PyTorch model's breakdown beside the
+/// notes' rule of thumb, and the budget.
+enum MemoryLines {
+    static func lines(_ analysis: Analysis) -> [String] {
+        guard let memory = analysis.memory else { return [] }
+        let torch = memory.pytorch
+        let notes = memory.training
+        let phase = torch.trainingPhase == .backward ? "in the backward pass" : "in the optimizer step"
+        var parts = [
+            "weights \(torch.weights.binary)", "gradients \(torch.gradients.binary)",
+            "optimizer state \(torch.optimizerState.binary)", "input \(torch.input.binary)",
+        ]
+        if torch.trainingPhase == .backward {
+            parts += ["saved activations \(torch.savedActivations.binary)", "activation gradients \(torch.activationGradients.binary)"]
+            if torch.castWeights.bytes > 0 { parts.append("half-precision weight copies \(torch.castWeights.binary)") }
+        } else if torch.stepTemporaries.bytes > 0 {
+            parts.append("step temporaries \(torch.stepTemporaries.binary)")
+        }
+        if torch.workspace.bytes > 0 { parts.append("cuBLAS workspaces \(torch.workspace.binary)") }
+        var lines = [
+            "Batch \(analysis.batch), \(analysis.dtype.rawValue): forward activations \(memory.forward.binary), "
+                + "parameters \(memory.parameters.binary)",
+            "Training step (\(notes.optimizer.rawValue)), PyTorch on a CUDA GPU: \(torch.trainingPeak.binary) at its peak \(phase)",
+            "  = " + parts.joined(separator: " + "),
+            "  notes' rule of thumb (activations *2, parameters *\(2 + notes.optimizer.stateCopies)): \(notes.total.binary)",
+            "Inference: \(torch.inferencePeak.binary) in PyTorch (weights and the busiest layer's activations and workspace); "
+                + "\(memory.inferencePeak.binary) by liveness alone",
+        ]
+        if analysis.dtype == .float16 || analysis.dtype == .bfloat16 {
+            lines.append(
+                "  (\(analysis.dtype.rawValue) training assumes PyTorch's mixed precision: fp32 master weights, gradients and "
+                    + "optimizer state; half-precision activations and weight copies)")
+        }
+        if !analysis.commonGPUs.isEmpty {
+            let fits = analysis.commonGPUs.map { "\($0.largestBatch.map(String.init) ?? "none") on \($0.budget.binary)" }
+            lines.append("Largest training batch (\(analysis.framework == .pytorch ? "PyTorch" : "notes' rule")): " + fits.joined(separator: ", "))
+        }
+        if let budget = analysis.budget {
+            let model = budget.framework == .pytorch ? "PyTorch" : "the notes' rule"
+            lines.append(
+                "GPU memory \(budget.budget.binary): "
+                    + (budget.largestBatch.map { "the largest batch whose training step fits is \($0) (\(model))" }
+                        ?? "no batch fits a training step (\(model))"))
+        }
+        return lines
+    }
+}
