@@ -12,7 +12,13 @@ enum Saturating {
 /// Overflow-checked arithmetic that reports where the overflow happened.
 struct Checked {
     let location: SourceLocation?
-    let what: String
+    /// What is being computed, for the message; built only when something overflows.
+    let what: () -> String
+
+    init(location: SourceLocation?, what: @escaping @autoclosure () -> String) {
+        self.location = location
+        self.what = what
+    }
 
     func multiply(_ values: Int...) throws(Diagnostic) -> Int { try product(values) }
 
@@ -34,7 +40,7 @@ struct Checked {
 
     var overflow: Diagnostic {
         Diagnostic(
-            RuleID.overflow, "\(what) overflows a 64-bit integer", at: location,
+            RuleID.overflow, "\(what()) overflows a 64-bit integer", at: location,
             help: "the sizes here are far beyond any real network; check the input shape and filter counts")
     }
 }

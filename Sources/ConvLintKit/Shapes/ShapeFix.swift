@@ -3,7 +3,7 @@
 struct ShapeFix {
     /// Layers re-checked in all while looking for a network input that fits: the search
     /// tries sizes up to 64 away, fewer for big networks.
-    static let searchBudget = 100_000
+    static let searchBudget = 50_000
     static let searchRadius = 64
 
     let layer: LayerNode
