@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "ConvLintKit", targets: ["ConvLintKit"]),
+        .library(name: "ConvLintExecutor", targets: ["ConvLintExecutor"]),
         .executable(name: "convlint", targets: ["convlint"]),
     ],
     dependencies: [
@@ -18,17 +19,20 @@ let package = Package(
             name: "ConvLintKit",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The executor: real tensors, one kernel per layer kind, measured against the static figures.
+        .target(name: "ConvLintExecutor", dependencies: ["ConvLintKit"]),
         // The command line: flags in, library call, text out.
         .executableTarget(
             name: "convlint",
             dependencies: [
                 "ConvLintKit",
+                "ConvLintExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "ConvLintKitTests",
-            dependencies: ["ConvLintKit", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConvLintKit", "ConvLintExecutor", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
     ]

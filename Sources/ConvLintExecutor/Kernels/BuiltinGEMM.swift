@@ -1,0 +1,108 @@
+import Dispatch
+import Foundation
+
+/// A portable blocked GEMM in Swift SIMD, for machines without a BLAS. Rows of C are split
+/// across cores; each core runs a 4×16 register-blocked kernel over a cache-sized panel of B.
+/// Multiply and add are separate instructions on purpose: without a target CPU that has FMA,
+/// `addingProduct` compiles to calls to `fmaf`.
+struct BuiltinGEMM: GEMM {
+    let name = "built-in Swift SIMD kernel"
+    static let panel = 256  // rows of B per pass, ~0.5 MiB for N = 512
+
+    func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        // Work on row-major A (M×K) and B (K×N); transposed operands are copied once.
+        let rowA = transposeA ? Self.transposed(a, rows: k, columns: m) : nil
+        let rowB = transposeB ? Self.transposed(b, rows: n, columns: k) : nil
+        defer {
+            rowA?.deallocate()
+            rowB?.deallocate()
+        }
+        nonisolated(unsafe) let left = UnsafePointer(rowA ?? UnsafeMutablePointer(mutating: a))
+        nonisolated(unsafe) let right = UnsafePointer(rowB ?? UnsafeMutablePointer(mutating: b))
+        nonisolated(unsafe) let out = c
+        if !accumulate { out.update(repeating: 0, count: m * n) }
+        let blocks = (m + 3) / 4
+        let workers = min(blocks, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var block = worker
+            while block < blocks {
+                let row = block * 4
+                Self.rows(row, min(4, m - row), n: n, k: k, a: left, b: right, c: out)
+                block += workers
+            }
+        }
+    }
+
+    static func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int) -> UnsafeMutablePointer<Float> {
+        let target = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+        for row in 0..<rows {
+            for column in 0..<columns { target[column * rows + row] = source[row * columns + column] }
+        }
+        return target
+    }
+
+    /// C[row..<row+count, :] += A[row..<row+count, :] · B, `count` ≤ 4.
+    static func rows(
+        _ row: Int, _ count: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>
+    ) {
+        var start = 0
+        while start < k {
+            let end = min(k, start + panel)
+            var column = 0
+            while column + 16 <= n {
+                tile(row, count, column, start, end, n: n, k: k, a: a, b: b, c: c)
+                column += 16
+            }
+            // Remaining columns, one at a time.
+            for j in column..<n {
+                for r in 0..<count {
+                    var sum: Float = 0
+                    for p in start..<end { sum += a[(row + r) * k + p] * b[p * n + j] }
+                    c[(row + r) * n + j] += sum
+                }
+            }
+            start = end
+        }
+    }
+
+    @inline(__always)
+    static func tile(
+        _ row: Int, _ count: Int, _ column: Int, _ start: Int, _ end: Int, n: Int, k: Int, a: UnsafePointer<Float>,
+        b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    ) {
+        typealias V = SIMD8<Float>
+        var acc = (V(), V(), V(), V(), V(), V(), V(), V())
+        let a0 = a + row * k
+        let a1 = a + (row + min(1, count - 1)) * k
+        let a2 = a + (row + min(2, count - 1)) * k
+        let a3 = a + (row + min(3, count - 1)) * k
+        for p in start..<end {
+            let bp = UnsafeRawPointer(b + p * n + column)
+            let low = bp.loadUnaligned(as: V.self)
+            let high = bp.loadUnaligned(fromByteOffset: 32, as: V.self)
+            let x0 = V(repeating: a0[p]), x1 = V(repeating: a1[p])
+            let x2 = V(repeating: a2[p]), x3 = V(repeating: a3[p])
+            acc.0 += x0 * low
+            acc.1 += x0 * high
+            acc.2 += x1 * low
+            acc.3 += x1 * high
+            acc.4 += x2 * low
+            acc.5 += x2 * high
+            acc.6 += x3 * low
+            acc.7 += x3 * high
+        }
+        func add(_ r: Int, _ low: V, _ high: V) {
+            let target = UnsafeMutableRawPointer(c + (row + r) * n + column)
+            target.storeBytes(of: target.loadUnaligned(as: V.self) + low, as: V.self)
+            target.storeBytes(of: target.loadUnaligned(fromByteOffset: 32, as: V.self) + high, toByteOffset: 32, as: V.self)
+        }
+        add(0, acc.0, acc.1)
+        if count > 1 { add(1, acc.2, acc.3) }
+        if count > 2 { add(2, acc.4, acc.5) }
+        if count > 3 { add(3, acc.6, acc.7) }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// `cblas_sgemm` from a BLAS found at run time.
+struct LoadedBLAS: GEMM, @unchecked Sendable {
+    typealias SGEMM = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+        Float, UnsafeMutablePointer<Float>?, Int32
+    ) -> Void
+
+    let name: String
+    private let sgemm: SGEMM
+
+    static let candidates = [
+        ("OpenBLAS", "libopenblas.so.0"), ("OpenBLAS", "libopenblas.so"), ("BLIS", "libblis.so.4"),
+        ("Accelerate", "/System/Library/Frameworks/Accelerate.framework/Accelerate"),
+    ]
+
+    static func load() -> LoadedBLAS? {
+        for (name, path) in candidates {
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "cblas_sgemm") else {
+                continue
+            }
+            return LoadedBLAS(name: "\(name) (\(path), cblas_sgemm)", sgemm: unsafeBitCast(symbol, to: SGEMM.self))
+        }
+        return nil
+    }
+
+    func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        sgemm(
+            rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans, Int32(m), Int32(n), Int32(k), 1, a,
+            Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), accumulate ? 1 : 0, c, Int32(n))
+    }
+}

@@ -1,0 +1,210 @@
+import ConvLintKit
+import Foundation
+
+/// Builds the analysed network with real tensors and runs one forward pass on random input:
+/// a loop over the expanded layers, one operation per kind, each activation freed after its
+/// last reader (unless `keepActivations`, as training would keep them).
+public final class Executor {
+    public struct Options: Sendable {
+        public var seed: UInt64 = 0
+        public var keepActivations = false
+        public init() {}
+    }
+
+    public let analysis: Analysis
+    public let options: Options
+    public let gemm: any GEMM
+    public let arena = TensorArena()
+    private var random: SeededRandom
+    /// Per layer: weight, bias and the per-channel vectors of BN/LN.
+    private var parameters: [[Tensor]] = []
+
+    public init(analysis: Analysis, options: Options = Options(), gemm: any GEMM = GEMMBackend.best()) {
+        self.analysis = analysis
+        self.options = options
+        self.gemm = gemm
+        self.random = SeededRandom(seed: options.seed)
+    }
+
+    private func vector(_ count: Int, _ value: Float) -> Tensor {
+        let tensor = Tensor(batch: 1, depth: count, height: 1, width: 1, arena: arena)
+        tensor.storage.initialize(repeating: value)
+        return tensor
+    }
+
+    /// Weights drawn He-normal (std √(2/fan-in)) for CONV and DECONV, Glorot-normal for FC;
+    /// biases zero; BN's scale 1, shift 0, running mean 0 and variance 1.
+    private func makeParameters() {
+        parameters = analysis.layers.map { layer in
+            let hyper = layer.node.hyper
+            let input = layer.input
+            switch layer.node.kind {
+            case .conv, .deconv:
+                let kernel = hyper.kernel ?? Pair(1, 1)
+                let filters = hyper.filters ?? 1
+                let fanIn = input.d / hyper.groups * kernel.w * kernel.h
+                let count = layer.node.kind == .conv ? filters * fanIn : input.d * filters / hyper.groups * kernel.w * kernel.h
+                let weights = Tensor(batch: 1, depth: count, height: 1, width: 1, arena: arena)
+                random.fillNormal(weights.storage, standardDeviation: (2 / Float(fanIn)).squareRoot())
+                return hyper.bias ? [weights, vector(filters, 0)] : [weights]
+            case .fc:
+                let units = hyper.units ?? 1
+                let weights = Tensor(batch: 1, depth: units * input.elements, height: 1, width: 1, arena: arena)
+                random.fillNormal(weights.storage, standardDeviation: (2 / Float(input.elements + units)).squareRoot())
+                return hyper.bias ? [weights, vector(units, 0)] : [weights]
+            case .batchNorm: return [vector(input.d, 1), vector(input.d, 0)]
+            case .layerNorm: return [vector(input.d, 1), vector(input.d, 0)]
+            default: return []
+            }
+        }
+    }
+
+    public func run(progress: ((Int, Int, String, Double) -> Void)? = nil) -> RunMeasurement {
+        makeParameters()
+        let layers = analysis.layers
+        let batch = analysis.batch
+        var remaining = [Int](repeating: 0, count: layers.count)
+        for layer in layers { for input in layer.node.inputs { remaining[input] += 1 } }
+        var outputs = [Tensor?](repeating: nil, count: layers.count)
+        var measured = [LayerMeasurement]()
+        let clock = ContinuousClock()
+        let start = clock.now
+        for layer in layers {
+            let began = clock.now
+            var macs = 0
+            let output: Tensor
+            if layer.node.kind == .input {
+                let volume = layer.output
+                output = Tensor(batch: batch, depth: volume.d, height: volume.h, width: volume.w, arena: arena)
+                random.fillNormal(output.storage, standardDeviation: 1)
+            } else {
+                let inputs = layer.node.inputs.map { outputs[$0]! }
+                let sole = layer.node.inputs.count == 1 && remaining[layer.node.inputs[0]] == 1
+                output = run(layer, inputs: inputs, inputIsSole: sole, macs: &macs)
+            }
+            outputs[layer.node.index] = output
+            for input in layer.node.inputs {
+                remaining[input] -= 1
+                if remaining[input] == 0, !options.keepActivations { outputs[input] = nil }
+            }
+            let seconds = (clock.now - began).seconds
+            let params = parameters[layer.node.index].reduce(0) { $0 + $1.count }
+            measured.append(
+                LayerMeasurement(
+                    output: Volume(output.width, output.height, output.depth), params: params, macs: macs / batch,
+                    seconds: seconds))
+            progress?(layer.node.index, layers.count, layer.node.label, (clock.now - start).seconds)
+        }
+        return RunMeasurement(
+            batch: batch, backend: gemm.name, layers: measured, seconds: (clock.now - start).seconds,
+            peakBytes: ByteCount(arena.peakBytes), maxRSS: ByteCount(ResourceUsage.maxRSS()))
+    }
+
+    private func tensor(like volume: Volume) -> Tensor {
+        Tensor(batch: analysis.batch, depth: volume.d, height: volume.h, width: volume.w, arena: arena)
+    }
+
+    private func run(_ layer: LayerReport, inputs: [Tensor], inputIsSole: Bool, macs: inout Int) -> Tensor {
+        let hyper = layer.node.hyper
+        let input = inputs[0]
+        let weights = parameters[layer.node.index]
+        func pair(_ value: Pair?) -> (w: Int, h: Int) { (value?.w ?? 1, value?.h ?? 1) }
+        switch layer.node.kind {
+        case .input:
+            return input
+        case .conv:
+            let output = tensor(like: layer.output)
+            var conv = Convolution(
+                filters: hyper.filters ?? 1, kernel: pair(hyper.kernel), stride: pair(hyper.stride),
+                padding: pair(hyper.padding), dilation: pair(hyper.dilation), groups: hyper.groups)
+            conv.forward(input, weights: weights[0].base, bias: weights.count > 1 ? weights[1].base : nil, into: output, gemm: gemm)
+            macs = conv.macs
+            return output
+        case .deconv:
+            let output = tensor(like: layer.output)
+            var deconv = Deconvolution(
+                filters: hyper.filters ?? 1, kernel: pair(hyper.kernel), stride: pair(hyper.stride),
+                padding: pair(hyper.padding), dilation: pair(hyper.dilation), groups: hyper.groups)
+            deconv.forward(input, weights: weights[0].base, bias: weights.count > 1 ? weights[1].base : nil, into: output, gemm: gemm)
+            macs = deconv.macs
+            return output
+        case .pool, .maxPool, .avgPool:
+            let output = tensor(like: layer.output)
+            Pooling(
+                kernel: pair(hyper.kernel), stride: pair(hyper.stride), padding: pair(hyper.padding),
+                isMax: layer.node.kind != .avgPool
+            ).forward(input, into: output)
+            return output
+        case .gap:
+            let output = tensor(like: layer.output)
+            globalAveragePool(input, into: output)
+            return output
+        case .fc:
+            let output = tensor(like: layer.output)
+            let units = hyper.units ?? 1
+            gemm.multiply(
+                m: input.batch, n: units, k: input.imageSize, a: input.base, transposeA: false, b: weights[0].base,
+                transposeB: true, c: output.base, accumulate: false)
+            macs = input.batch * units * input.imageSize
+            if weights.count > 1 { for n in 0..<input.batch { addBias(weights[1].base, to: output.image(n), channels: units, positions: 1) } }
+            return output
+        case .flatten, .dropout:
+            // Both copy: FLATTEN reshapes to 1x1xD; DROPOUT is the identity at inference.
+            let output = tensor(like: layer.output)
+            output.base.update(from: input.base, count: input.count)
+            return output
+        case .identity:
+            return input
+        case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu:
+            let activation: Activation =
+                switch layer.node.kind {
+                case .relu: .relu
+                case .leakyRelu: .leakyRelu
+                case .relu6: .relu6
+                case .sigmoid: .sigmoid
+                case .tanh: .tanh
+                default: .gelu
+                }
+            let output = hyper.inplace && inputIsSole ? input : tensor(like: layer.output)
+            activation.apply(input.base, output.base, count: input.count)
+            return output
+        case .softmax:
+            let output = tensor(like: layer.output)
+            softmax(input, into: output)
+            return output
+        case .batchNorm:
+            let output = tensor(like: layer.output)
+            // Running statistics of a fresh network: buffers, not parameters.
+            let mean = vector(input.depth, 0), variance = vector(input.depth, 1)
+            batchNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: mean.base, variance: variance.base)
+            return output
+        case .layerNorm:
+            let output = tensor(like: layer.output)
+            layerNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base)
+            return output
+        case .lrn:
+            let output = tensor(like: layer.output)
+            localResponseNorm(input, into: output, size: hyper.lrnSize)
+            return output
+        case .add:
+            let output = inputIsSole ? input : tensor(like: layer.output)
+            if output !== input { output.base.update(from: input.base, count: input.count) }
+            for other in inputs.dropFirst() { for i in 0..<output.count { output.base[i] += other.base[i] } }
+            return output
+        case .concat:
+            let output = tensor(like: layer.output)
+            for n in 0..<output.batch {
+                var offset = 0
+                for part in inputs {
+                    (output.image(n) + offset).update(from: part.image(n), count: part.imageSize)
+                    offset += part.imageSize
+                }
+            }
+            return output
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

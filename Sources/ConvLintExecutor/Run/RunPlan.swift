@@ -1,0 +1,49 @@
+import ConvLintKit
+
+/// What a run will hold, predicted before anything is allocated, so that a network that does
+/// not fit is refused with numbers instead of being killed by the kernel.
+public struct RunPlan: Sendable {
+    /// Weights and buffers, as float32.
+    public var fixed: ByteCount
+    /// The largest im2col/col2im buffer of one image and group.
+    public var workspace: ByteCount
+    /// Activations of the batch at their peak (all of them with `keepActivations`).
+    public var activations: ByteCount
+    public var batch: Int
+
+    public var predicted: ByteCount { ByteCount(fixed.bytes + workspace.bytes + activations.bytes) }
+
+    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool) {
+        let totals = analysis.totals
+        fixed = ByteCount((totals.params + totals.buffers) * 4)
+        activations = ByteCount(
+            keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - fixed.bytes)
+        workspace = ByteCount(
+            analysis.layers.map { layer -> Int in
+                let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
+                let window = kernel.w * kernel.h
+                switch layer.node.kind {
+                case .conv:
+                    return layer.input.d / layer.node.hyper.groups * window * layer.output.w * layer.output.h * 4
+                case .deconv:
+                    return (layer.node.hyper.filters ?? 1) / layer.node.hyper.groups * window * layer.input.w * layer.input.h * 4
+                default: return 0
+                }
+            }.max() ?? 0)
+        batch = analysis.batch
+    }
+
+    public static func availableMemory() -> ByteCount? { ResourceUsage.available().map(ByteCount.init) }
+
+    /// The message refusing the run, or nil when it fits.
+    public func refusal(available: ByteCount?) -> String? {
+        guard let available, predicted > available else { return nil }
+        let perImage = activations.bytes / max(batch, 1)
+        let room = available.bytes - fixed.bytes - workspace.bytes
+        let largest = perImage > 0 && room > 0 ? room / perImage : 0
+        return "error[exceeds-available-memory]: running batch \(batch) needs about \(predicted.binary) "
+            + "(weights \(fixed.binary), activations \(activations.binary), im2col workspace \(workspace.binary)), "
+            + "but \(available.binary) is available\n  = help: "
+            + (largest >= 1 ? "the largest batch that fits is \(largest): --batch \(largest)" : "not even one image fits")
+    }
+}

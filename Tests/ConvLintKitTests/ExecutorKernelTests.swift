@@ -1,0 +1,225 @@
+import ConvLintKit
+import Testing
+
+@testable import ConvLintExecutor
+
+/// Each kernel against a naive reference on small random cases.
+@Suite struct ExecutorKernelTests {
+    static let backends: [any GEMM] = [BuiltinGEMM()] + (LoadedBLAS.load().map { [$0] } ?? [])
+    /// float32 sums of a few hundred products: relative error well under 1e-4.
+    static let tolerance: Float = 1e-4
+
+    func random(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededRandom(seed: seed)
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        generator.fillNormal(buffer, standardDeviation: 1)
+        return Array(buffer)
+    }
+
+    func tensor(_ values: [Float], _ batch: Int, _ depth: Int, _ height: Int, _ width: Int, arena: TensorArena) -> Tensor {
+        let tensor = Tensor(batch: batch, depth: depth, height: height, width: width, arena: arena)
+        _ = tensor.storage.initialize(from: values)
+        return tensor
+    }
+
+    func expectClose(_ actual: UnsafeMutableBufferPointer<Float>, _ expected: [Float], _ what: String) {
+        #expect(actual.count == expected.count)
+        let scale = max(1, expected.map(abs).max() ?? 1)
+        let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= Self.tolerance * scale, "\(what): largest difference \(worst)")
+    }
+
+    @Test(arguments: [(5, 7, 3, false, false), (64, 50, 33, false, true), (17, 33, 129, true, false), (4, 16, 8, true, true)])
+    func gemmMatchesTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
+        let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
+        var expected = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                for p in 0..<k {
+                    expected[i * n + j] += (transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j])
+                }
+            }
+        }
+        for gemm in Self.backends {
+            let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * n)
+            defer { c.deallocate() }
+            gemm.multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c.baseAddress!, accumulate: false)
+            expectClose(c, expected, gemm.name)
+        }
+    }
+
+    struct ConvCase: Sendable, CustomTestStringConvertible {
+        var batch = 1, depth = 3, height = 9, width = 7, filters = 4
+        var kernel = (w: 3, h: 3), stride = (w: 1, h: 1), padding = (w: 1, h: 1), dilation = (w: 1, h: 1), groups = 1
+        var testDescription: String {
+            "\(batch)x\(depth)x\(height)x\(width) K\(filters) F\(kernel) S\(stride) P\(padding) d\(dilation) g\(groups)"
+        }
+        var outHeight: Int { (height + 2 * padding.h - dilation.h * (kernel.h - 1) - 1) / stride.h + 1 }
+        var outWidth: Int { (width + 2 * padding.w - dilation.w * (kernel.w - 1) - 1) / stride.w + 1 }
+    }
+
+    static let convCases: [ConvCase] = [
+        ConvCase(),
+        ConvCase(batch: 2, height: 10, width: 10, stride: (2, 2), padding: (0, 0)),
+        ConvCase(depth: 4, height: 11, width: 8, filters: 6, kernel: (3, 3), padding: (2, 2), dilation: (2, 2)),
+        ConvCase(depth: 4, filters: 6, groups: 2),
+        ConvCase(depth: 6, filters: 6, groups: 6),
+        ConvCase(kernel: (1, 3), padding: (0, 1)),
+        ConvCase(batch: 3, depth: 5, height: 6, width: 5, filters: 7, kernel: (1, 1), padding: (0, 0)),
+        ConvCase(height: 13, width: 13, filters: 5, kernel: (5, 5), stride: (3, 2), padding: (2, 1)),
+    ]
+
+    @Test(arguments: convCases)
+    func convolutionMatchesTheDirectLoops(_ c: ConvCase) {
+        let arena = TensorArena()
+        let inPerGroup = c.depth / c.groups, outPerGroup = c.filters / c.groups
+        let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 3), c.batch, c.depth, c.height, c.width, arena: arena)
+        let weights = random(c.filters * inPerGroup * c.kernel.h * c.kernel.w, seed: 4)
+        let bias = random(c.filters, seed: 5)
+        var expected = [Float](repeating: 0, count: c.batch * c.filters * c.outHeight * c.outWidth)
+        for n in 0..<c.batch {
+            for f in 0..<c.filters {
+                let group = f / outPerGroup
+                for oy in 0..<c.outHeight {
+                    for ox in 0..<c.outWidth {
+                        var sum = bias[f]
+                        for ch in 0..<inPerGroup {
+                            for ky in 0..<c.kernel.h {
+                                for kx in 0..<c.kernel.w {
+                                    let y = oy * c.stride.h - c.padding.h + ky * c.dilation.h
+                                    let x = ox * c.stride.w - c.padding.w + kx * c.dilation.w
+                                    guard y >= 0, y < c.height, x >= 0, x < c.width else { continue }
+                                    let value = input.storage[((n * c.depth + group * inPerGroup + ch) * c.height + y) * c.width + x]
+                                    sum += value * weights[((f * inPerGroup + ch) * c.kernel.h + ky) * c.kernel.w + kx]
+                                }
+                            }
+                        }
+                        expected[((n * c.filters + f) * c.outHeight + oy) * c.outWidth + ox] = sum
+                    }
+                }
+            }
+        }
+        for gemm in Self.backends {
+            let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
+            var conv = Convolution(
+                filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+            conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm)
+            expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
+            #expect(conv.macs == c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w)
+        }
+    }
+
+    @Test(arguments: [(2, 1, 0, 0), (2, 1, 1, 0), (3, 2, 1, 1), (4, 2, 1, 0)])
+    func deconvolutionMatchesScatteringEachInput(kernel: Int, stride: Int, padding: Int, outputPadding: Int) {
+        let arena = TensorArena()
+        let (batch, depth, filters, h, w) = (2, 3, 4, 5, 4)
+        let outH = (h - 1) * stride - 2 * padding + kernel + outputPadding
+        let outW = (w - 1) * stride - 2 * padding + kernel + outputPadding
+        let input = tensor(random(batch * depth * h * w, seed: 6), batch, depth, h, w, arena: arena)
+        let weights = random(depth * filters * kernel * kernel, seed: 7)
+        var expected = [Float](repeating: 0, count: batch * filters * outH * outW)
+        for n in 0..<batch {
+            for c in 0..<depth {
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let value = input.storage[((n * depth + c) * h + y) * w + x]
+                        for f in 0..<filters {
+                            for ky in 0..<kernel {
+                                for kx in 0..<kernel {
+                                    let oy = y * stride - padding + ky, ox = x * stride - padding + kx
+                                    guard oy >= 0, oy < outH, ox >= 0, ox < outW else { continue }
+                                    expected[((n * filters + f) * outH + oy) * outW + ox] +=
+                                        value * weights[((c * filters + f) * kernel + ky) * kernel + kx]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for gemm in Self.backends {
+            let output = Tensor(batch: batch, depth: filters, height: outH, width: outW, arena: arena)
+            var deconv = Deconvolution(
+                filters: filters, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding),
+                dilation: (1, 1), groups: 1)
+            deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm)
+            expectClose(output.storage, expected, gemm.name)
+            #expect(deconv.macs == batch * h * w * filters * kernel * kernel * depth)
+        }
+    }
+
+    @Test func poolingFollowsPyTorchsPaddingConventions() {
+        let arena = TensorArena()
+        let input = tensor((1...16).map(Float.init), 1, 1, 4, 4, arena: arena)
+        let maxOut = Tensor(batch: 1, depth: 1, height: 2, width: 2, arena: arena)
+        Pooling(kernel: (3, 3), stride: (2, 2), padding: (1, 1), isMax: true).forward(input, into: maxOut)
+        #expect(Array(maxOut.storage) == [6, 8, 14, 16])
+        let avgOut = Tensor(batch: 1, depth: 1, height: 2, width: 2, arena: arena)
+        Pooling(kernel: (3, 3), stride: (2, 2), padding: (1, 1), isMax: false).forward(input, into: avgOut)
+        // count_include_pad: the top-left window holds 1, 2, 5, 6 and five zeros of padding.
+        #expect(abs(avgOut.storage[0] - 14 / 9) < 1e-6)
+    }
+
+    @Test func liveTensorBytesAreCountedAndReleased() {
+        let arena = TensorArena()
+        do {
+            let a = Tensor(batch: 2, depth: 3, height: 4, width: 5, arena: arena)
+            #expect(arena.liveBytes == a.count * 4)
+        }
+        #expect(arena.liveBytes == 0)
+        #expect(arena.peakBytes == 2 * 3 * 4 * 5 * 4)
+    }
+}
+
+/// Whole networks: every measured shape, parameter count and MAC count equals the static one.
+@Suite struct ExecutorRunTests {
+    func run(_ yaml: String, batch: Int = 1) -> (Analysis, RunMeasurement) {
+        var options = AnalysisOptions()
+        options.batch = batch
+        let analysis = Analyzer.analyze(source: SourceFile(path: "x.yaml", text: yaml), options: options)
+        return (analysis, Executor(analysis: analysis).run())
+    }
+
+    @Test func everyLayerKindRunsAndMatchesTheStaticFigures() {
+        let yaml = """
+            input: 15x15x3
+            blocks:
+              res(C): (CONV(C, F=3, P=1, bias=false) -> BN -> RELU + ID) -> RELU
+            network: "INPUT -> CONV(8, F=3, P=1) -> LEAKYRELU -> res(8) -> (CONV(4, F=1) | CONV(4, F=3, P=1, dilation=1) | MAXPOOL(F=3, S=1, P=1))
+              -> CONV(16, F=3, S=2, P=1, groups=16) -> RELU6 -> LRN(3) -> DECONV(8, F=2, S=2) -> SIGMOID -> AVGPOOL(2) -> LN -> TANH
+              -> GELU -> POOL -> FLATTEN -> DROPOUT(0.5) -> FC(10) -> SOFTMAX"
+            """
+        let (analysis, measurement) = run(yaml, batch: 2)
+        #expect(analysis.isValid, "\(analysis.diagnostics)")
+        #expect(measurement.layers.count == analysis.layers.count)
+        #expect(measurement.mismatches(with: analysis).isEmpty, "\(measurement.mismatches(with: analysis))")
+        #expect(measurement.params == analysis.totals.params)
+        #expect(measurement.macs == analysis.totals.macs)
+    }
+
+    @Test func liveTensorsPeakBelowThePlanAndKeepingActivationsHoldsThemAll() throws {
+        let analysis = analyzeArchitecture("pattern-3x-conv-conv-pool.yaml")
+        let memory = try #require(analysis.memory)
+        let freed = Executor(analysis: analysis).run()
+        var keep = Executor.Options()
+        keep.keepActivations = true
+        let kept = Executor(analysis: analysis, options: keep).run()
+        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: false)
+        #expect(freed.peakBytes <= plan.predicted)
+        #expect(freed.peakBytes < kept.peakBytes)
+        // Kept: weights + every activation (ReLU in place) + transient BN/pool buffers of none here.
+        #expect(kept.peakBytes.bytes >= analysis.totals.params * 4 + analysis.totals.activations * 4)
+    }
+
+    @Test func aNetworkThatDoesNotFitIsRefusedWithTheLargestBatchThatDoes() throws {
+        var options = AnalysisOptions()
+        options.batch = 64
+        let analysis = analyzeArchitecture("vgg16.yaml", options: options)
+        let plan = RunPlan(analysis: analysis, memory: try #require(analysis.memory), keepActivations: false)
+        let message = try #require(plan.refusal(available: ByteCount(1 << 30)))
+        #expect(message.contains("error[exceeds-available-memory]: running batch 64 needs about"))
+        #expect(message.contains("the largest batch that fits is "))
+        #expect(plan.refusal(available: ByteCount(1 << 40)) == nil)
+    }
+}
