@@ -36,7 +36,7 @@ public indirect enum JSONValue: Equatable {
             out += "}"
         case .array(let items):
             guard !items.isEmpty else { return out += "[]" }
-            let inline = items.allSatisfy(\.isScalar)
+            let inline = items.allSatisfy { $0.isScalar }
             out += inline ? "[" : "[\n"
             for (index, item) in items.enumerated() {
                 if !inline { Self.pad(&out, indent + 1) }

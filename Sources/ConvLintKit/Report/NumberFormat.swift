@@ -3,13 +3,15 @@ import Foundation
 extension Int {
     /// `138,357,544`.
     public var grouped: String {
-        let digits = String(magnitude)
-        var out = ""
-        for (offset, character) in digits.enumerated() {
-            if offset > 0, (digits.count - offset) % 3 == 0 { out.append(",") }
-            out.append(character)
+        let digits = Array(String(magnitude).utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(digits.count + digits.count / 3 + 1)
+        if self < 0 { out.append(UInt8(ascii: "-")) }
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0, (digits.count - offset) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
         }
-        return self < 0 ? "-" + out : out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The notes' style: exact below 10,000, else two significant digits (`150K`, `3.2M`).

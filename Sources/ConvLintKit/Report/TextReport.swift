@@ -60,10 +60,11 @@ public struct TextReport {
     /// Pads columns to a common width.
     public static func align(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         guard let columns = rows.first?.count else { return [] }
-        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        // Cells are one column per scalar, as the source lines they quote.
+        let widths = (0..<columns).map { column in rows.map { $0[column].unicodeScalars.count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                let padding = String(repeating: " ", count: widths[column] - cell.unicodeScalars.count)
                 return rightAligned.contains(column) ? padding + cell : cell + padding
             }
             .joined(separator: "  ")
