@@ -68,6 +68,9 @@ import Testing
         ConvCase(kernel: (1, 3), padding: (0, 1)),
         ConvCase(batch: 3, depth: 5, height: 6, width: 5, filters: 7, kernel: (1, 1), padding: (0, 0)),
         ConvCase(height: 13, width: 13, filters: 5, kernel: (5, 5), stride: (3, 2), padding: (2, 1)),
+        // Enough positions that im2col works in chunks, which split output rows.
+        ConvCase(depth: 64, height: 48, width: 48, filters: 4),
+        ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)),
     ]
 
     @Test(arguments: convCases)

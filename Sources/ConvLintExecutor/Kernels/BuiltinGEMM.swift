@@ -11,7 +11,7 @@ struct BuiltinGEMM: GEMM {
 
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         // Work on row-major A (M×K) and B (K×N); transposed operands are copied once.
         let rowA = transposeA ? Self.transposed(a, rows: k, columns: m) : nil
@@ -23,14 +23,14 @@ struct BuiltinGEMM: GEMM {
         nonisolated(unsafe) let left = UnsafePointer(rowA ?? UnsafeMutablePointer(mutating: a))
         nonisolated(unsafe) let right = UnsafePointer(rowB ?? UnsafeMutablePointer(mutating: b))
         nonisolated(unsafe) let out = c
-        if !accumulate { out.update(repeating: 0, count: m * n) }
+        if !accumulate { for row in 0..<m { (out + row * ldc).update(repeating: 0, count: n) } }
         let blocks = (m + 3) / 4
         let workers = min(blocks, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var block = worker
             while block < blocks {
                 let row = block * 4
-                Self.rows(row, min(4, m - row), n: n, k: k, a: left, b: right, c: out)
+                Self.rows(row, min(4, m - row), n: n, k: k, a: left, b: right, c: out, ldc: ldc)
                 block += workers
             }
         }
@@ -47,14 +47,14 @@ struct BuiltinGEMM: GEMM {
     /// C[row..<row+count, :] += A[row..<row+count, :] · B, `count` ≤ 4.
     static func rows(
         _ row: Int, _ count: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>
+        c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         var start = 0
         while start < k {
             let end = min(k, start + panel)
             var column = 0
             while column + 16 <= n {
-                tile(row, count, column, start, end, n: n, k: k, a: a, b: b, c: c)
+                tile(row, count, column, start, end, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
                 column += 16
             }
             // Remaining columns, one at a time.
@@ -62,7 +62,7 @@ struct BuiltinGEMM: GEMM {
                 for r in 0..<count {
                     var sum: Float = 0
                     for p in start..<end { sum += a[(row + r) * k + p] * b[p * n + j] }
-                    c[(row + r) * n + j] += sum
+                    c[(row + r) * ldc + j] += sum
                 }
             }
             start = end
@@ -72,7 +72,7 @@ struct BuiltinGEMM: GEMM {
     @inline(__always)
     static func tile(
         _ row: Int, _ count: Int, _ column: Int, _ start: Int, _ end: Int, n: Int, k: Int, a: UnsafePointer<Float>,
-        b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+        b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         typealias V = SIMD8<Float>
         var acc = (V(), V(), V(), V(), V(), V(), V(), V())
@@ -96,7 +96,7 @@ struct BuiltinGEMM: GEMM {
             acc.7 += x3 * high
         }
         func add(_ r: Int, _ low: V, _ high: V) {
-            let target = UnsafeMutableRawPointer(c + (row + r) * n + column)
+            let target = UnsafeMutableRawPointer(c + (row + r) * ldc + column)
             target.storeBytes(of: target.loadUnaligned(as: V.self) + low, as: V.self)
             target.storeBytes(of: target.loadUnaligned(fromByteOffset: 32, as: V.self) + high, toByteOffset: 32, as: V.self)
         }

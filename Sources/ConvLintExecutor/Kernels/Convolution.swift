@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Convolution as im2col + GEMM, per image and group: the notes' recipe (X_col, W_row, one
 /// matrix multiply). A 1x1 stride-1 convolution without padding multiplies the input directly.
 struct Convolution {
@@ -11,6 +14,11 @@ struct Convolution {
     /// Multiply-accumulates the GEMMs performed, from their dimensions.
     private(set) var macs = 0
 
+    /// im2col buffers stay within this many floats (4 MiB), so a chunk of columns is still in
+    /// cache when the GEMM reads it, and no layer needs a buffer the size of its whole input
+    /// spread out by the filter (115 MB for VGG16's second layer).
+    static let chunkFloats = 1 << 20
+
     /// `weights`: K × (C/g · Kh · Kw), row-major; `bias`: K values or nil.
     mutating func forward(
         _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
@@ -20,48 +28,82 @@ struct Convolution {
         let rows = inPerGroup * kernel.h * kernel.w  // K of the GEMM
         let positions = output.height * output.width  // N
         let direct = kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)
-        let columns = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
+        let chunk = min(positions, max(64, Self.chunkFloats / rows))
+        let columns = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * chunk)
         defer { columns?.deallocate() }
         for n in 0..<input.batch {
             for group in 0..<groups {
                 let source = input.image(n) + group * inPerGroup * input.height * input.width
-                if let columns { im2col(source, depth: inPerGroup, height: input.height, width: input.width, output: output, into: columns) }
-                gemm.multiply(
-                    m: outPerGroup, n: positions, k: rows, a: weights + group * outPerGroup * rows, transposeA: false,
-                    b: columns.map { UnsafePointer($0) } ?? UnsafePointer(source), transposeB: false,
-                    c: output.image(n) + group * outPerGroup * positions, accumulate: false)
+                let filterRows = weights + group * outPerGroup * rows
+                let target = output.image(n) + group * outPerGroup * positions
+                if let columns {
+                    var first = 0
+                    while first < positions {
+                        let count = min(chunk, positions - first)
+                        im2col(source, depth: inPerGroup, height: input.height, width: input.width, output: output,
+                               positions: first..<(first + count), into: columns)
+                        gemm.multiply(
+                            m: outPerGroup, n: count, k: rows, a: filterRows, transposeA: false, b: columns,
+                            transposeB: false, c: target + first, ldc: positions, accumulate: false)
+                        first += count
+                    }
+                } else {
+                    gemm.multiply(
+                        m: outPerGroup, n: positions, k: rows, a: filterRows, transposeA: false, b: source,
+                        transposeB: false, c: target, accumulate: false)
+                }
                 macs += outPerGroup * positions * rows
             }
             if let bias { addBias(bias, to: output.image(n), channels: filters, positions: positions) }
         }
     }
 
-    /// Each column holds one output position's receptive field, zero where it hangs over the padding.
+    /// Columns for output positions `positions`: each holds one position's receptive field,
+    /// zero where it hangs over the padding. Rows (one per channel and filter tap) are
+    /// independent, so cores split them; within an output row the valid range is computed once,
+    /// and at stride 1 it is one copy.
     private func im2col(
-        _ source: UnsafePointer<Float>, depth: Int, height: Int, width: Int, output: Tensor,
+        _ source: UnsafePointer<Float>, depth: Int, height: Int, width: Int, output: Tensor, positions: Range<Int>,
         into columns: UnsafeMutablePointer<Float>
     ) {
-        let outH = output.height, outW = output.width
-        var row = 0
-        for channel in 0..<depth {
-            let plane = source + channel * height * width
-            for ky in 0..<kernel.h {
-                for kx in 0..<kernel.w {
-                    let target = columns + row * outH * outW
-                    for oy in 0..<outH {
-                        let y = oy * stride.h - padding.h + ky * dilation.h
-                        let line = target + oy * outW
-                        guard y >= 0, y < height else {
-                            line.update(repeating: 0, count: outW)
-                            continue
-                        }
-                        for ox in 0..<outW {
-                            let x = ox * stride.w - padding.w + kx * dilation.w
-                            line[ox] = x >= 0 && x < width ? plane[y * width + x] : 0
+        let outW = output.width
+        let taps = kernel.h * kernel.w
+        let rows = depth * taps
+        let span = positions.count
+        nonisolated(unsafe) let source = source, columns = columns
+        let (kernel, stride, padding, dilation) = (self.kernel, self.stride, self.padding, self.dilation)
+        let workers = min(rows, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var row = worker
+            while row < rows {
+                let channel = row / taps, ky = row % taps / kernel.w, kx = row % kernel.w
+                let plane = source + channel * height * width
+                let target = columns + row * span - positions.lowerBound
+                // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W).
+                let shift = kx * dilation.w - padding.w
+                let valid = min(outW, max(0, (-shift + stride.w - 1) / stride.w))..<min(outW, max(0, (width - 1 - shift) / stride.w + 1))
+                var position = positions.lowerBound
+                while position < positions.upperBound {
+                    let oy = position / outW
+                    let rowStart = oy * outW
+                    let xs = (position - rowStart)..<min(outW, positions.upperBound - rowStart)
+                    let line = target + rowStart
+                    let y = oy * stride.h - padding.h + ky * dilation.h
+                    let inside = y >= 0 && y < height ? xs.clamped(to: valid) : xs.lowerBound..<xs.lowerBound
+                    (line + xs.lowerBound).update(repeating: 0, count: max(0, inside.lowerBound - xs.lowerBound))
+                    if !inside.isEmpty {
+                        let from = plane + y * width + inside.lowerBound * stride.w + shift
+                        if stride.w == 1 {
+                            (line + inside.lowerBound).update(from: from, count: inside.count)
+                        } else {
+                            for ox in inside { line[ox] = from[(ox - inside.lowerBound) * stride.w] }
                         }
                     }
-                    row += 1
+                    let tail = max(inside.upperBound, xs.lowerBound)
+                    (line + tail).update(repeating: 0, count: xs.upperBound - tail)
+                    position = rowStart + xs.upperBound
                 }
+                row += workers
             }
         }
     }

@@ -27,11 +27,11 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
 
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
         sgemm(
             rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans, Int32(m), Int32(n), Int32(k), 1, a,
-            Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), accumulate ? 1 : 0, c, Int32(n))
+            Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), accumulate ? 1 : 0, c, Int32(ldc))
     }
 }

@@ -15,6 +15,7 @@ public struct RunMeasurement: Sendable {
     public var batch: Int
     public var backend: String
     public var layers: [LayerMeasurement]
+    /// The forward pass, from the first layer after INPUT to the last.
     public var seconds: Double
     /// The most bytes of tensors (weights included) alive at once.
     public var peakBytes: ByteCount
