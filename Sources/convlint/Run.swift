@@ -52,7 +52,8 @@ struct Run: ParsableCommand {
         executorOptions.seed = seed
         executorOptions.keepActivations = keepActivations
         let executor = Executor(analysis: analysis, options: executorOptions)
-        let showProgress = !quiet && Terminal.supportsColor(fileDescriptor: 2)
+        // Progress only for a person watching: a terminal on standard error, not a pipe or CI log.
+        let showProgress = !quiet && isatty(2) == 1
         let measurement = executor.run { index, count, label, elapsed in
             guard showProgress, elapsed > 1 else { return }
             let line = "layer \(index + 1)/\(count) \(label), \(String(format: "%.1f", elapsed)) s"

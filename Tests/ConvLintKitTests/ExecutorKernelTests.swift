@@ -1,3 +1,4 @@
+import Foundation
 import ConvLintKit
 import Testing
 
@@ -224,5 +225,80 @@ import Testing
         #expect(message.contains("error[exceeds-available-memory]: running batch 64 needs about"))
         #expect(message.contains("the largest batch that fits is "))
         #expect(plan.refusal(available: ByteCount(1 << 40)) == nil)
+    }
+}
+
+/// The elementwise and normalisation kernels against their formulas, written out.
+@Suite struct ExecutorElementwiseTests {
+    let arena = TensorArena()
+
+    func tensor(_ values: [Float], depth: Int, height: Int = 1, width: Int = 1) -> Tensor {
+        let tensor = Tensor(batch: 1, depth: depth, height: height, width: width, arena: arena)
+        _ = tensor.storage.initialize(from: values)
+        return tensor
+    }
+
+    func close(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 } && a.count == b.count }
+
+    @Test func activationsFollowTheirDefinitions() {
+        let x: [Float] = [-2, -0.5, 0, 0.5, 7]
+        let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: 5)
+        defer { out.deallocate() }
+        func run(_ activation: Activation) -> [Float] {
+            activation.apply(x, out.baseAddress!, count: 5)
+            return Array(out)
+        }
+        #expect(run(.relu) == [0, 0, 0, 0.5, 7])
+        #expect(run(.relu6) == [0, 0, 0, 0.5, 6])
+        #expect(close(run(.leakyRelu), [-0.02, -0.005, 0, 0.5, 7]))
+        #expect(close(run(.sigmoid), x.map { 1 / (1 + exp(-$0)) }))
+        #expect(close(run(.tanh), x.map { Float(Foundation.tanh(Double($0))) }))
+        #expect(close(run(.gelu), x.map { 0.5 * $0 * (1 + Float(erf(Double($0) / 2.0.squareRoot()))) }))
+    }
+
+    @Test func softmaxNormalisesOverChannelsAtEachPosition() {
+        let input = tensor([1, 2, 3, 4, 1, 1], depth: 3, height: 1, width: 2)  // positions (1,3,1) and (2,4,1)
+        let output = Tensor(batch: 1, depth: 3, height: 1, width: 2, arena: arena)
+        softmax(input, into: output)
+        let first = [Float(1), 3, 1].map { exp($0) }, second = [Float(2), 4, 1].map { exp($0) }
+        let expected = [first[0], second[0], first[1], second[1], first[2], second[2]]
+        let sums = [first.reduce(0, +), second.reduce(0, +)]
+        #expect(close(Array(output.storage), expected.enumerated().map { $1 / sums[$0 % 2] }))
+    }
+
+    @Test func batchNormScalesAndShiftsPerChannel() {
+        let input = tensor([1, 2, 3, 4], depth: 2, height: 1, width: 2)
+        let output = Tensor(batch: 1, depth: 2, height: 1, width: 2, arena: arena)
+        let gamma: [Float] = [2, 1], beta: [Float] = [0, 1], mean: [Float] = [1, 3], variance: [Float] = [4, 1]
+        batchNorm(input, into: output, gamma: gamma, beta: beta, mean: mean, variance: variance)
+        let eps: Float = 1e-5
+        #expect(close(Array(output.storage), [
+            2 * (1 - 1) / (4 + eps).squareRoot(), 2 * (2 - 1) / (4 + eps).squareRoot(),
+            (3 - 3) / (1 + eps).squareRoot() + 1, (4 - 3) / (1 + eps).squareRoot() + 1,
+        ]))
+    }
+
+    @Test func layerNormUsesTheWholeImage() {
+        let values: [Float] = [1, 2, 3, 6]
+        let input = tensor(values, depth: 2, height: 1, width: 2)
+        let output = Tensor(batch: 1, depth: 2, height: 1, width: 2, arena: arena)
+        layerNorm(input, into: output, gamma: [1, 2], beta: [0, 0.5])
+        let mean: Float = 3, std = ((4 + 1 + 0 + 9) / Float(4) + 1e-5).squareRoot()
+        #expect(close(Array(output.storage), [(1 - mean) / std, (2 - mean) / std, 2 * (3 - mean) / std + 0.5, 2 * (6 - mean) / std + 0.5]))
+    }
+
+    @Test func localResponseNormDividesByTheNeighbouringSquares() {
+        let input = tensor([1, 2, 3], depth: 3)
+        let output = Tensor(batch: 1, depth: 3, height: 1, width: 1, arena: arena)
+        localResponseNorm(input, into: output, size: 3)
+        func expected(_ c: Float, _ sum: Float) -> Float { c / powf(1 + 1e-4 / 3 * sum, 0.75) }
+        #expect(close(Array(output.storage), [expected(1, 1 + 4), expected(2, 1 + 4 + 9), expected(3, 4 + 9)]))
+    }
+
+    @Test func globalAveragePoolingMeansEachChannel() {
+        let input = tensor([1, 2, 3, 4, 10, 20, 30, 40], depth: 2, height: 2, width: 2)
+        let output = Tensor(batch: 1, depth: 2, height: 1, width: 1, arena: arena)
+        globalAveragePool(input, into: output)
+        #expect(Array(output.storage) == [2.5, 25])
     }
 }
