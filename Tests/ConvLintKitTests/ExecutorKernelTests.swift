@@ -107,7 +107,9 @@ import Testing
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var conv = Convolution(
-                filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+                WindowGeometry(
+                    filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation,
+                    groups: c.groups))
             conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(conv.macs == c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w)
@@ -145,8 +147,8 @@ import Testing
         for gemm in Self.backends {
             let output = Tensor(batch: batch, depth: filters, height: outH, width: outW, arena: arena)
             var deconv = Deconvolution(
-                filters: filters, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding),
-                dilation: (1, 1), groups: 1)
+                WindowGeometry(
+                    filters: filters, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding)))
             deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm)
             expectClose(output.storage, expected, gemm.name)
             #expect(deconv.macs == batch * h * w * filters * kernel * kernel * depth)

@@ -4,15 +4,11 @@ import Foundation
 /// Convolution as im2col + GEMM, per image and group: the notes' recipe (X_col, W_row, one
 /// matrix multiply). A 1x1 stride-1 convolution without padding multiplies the input directly.
 struct Convolution {
-    var filters: Int
-    var kernel: (w: Int, h: Int)
-    var stride: (w: Int, h: Int)
-    var padding: (w: Int, h: Int)
-    var dilation: (w: Int, h: Int)
-    var groups: Int
-
+    let geometry: WindowGeometry
     /// Multiply-accumulates the GEMMs performed, from their dimensions.
     private(set) var macs = 0
+
+    init(_ geometry: WindowGeometry) { self.geometry = geometry }
 
     /// im2col buffers stay within this many floats (4 MiB), so a chunk of columns is still in
     /// cache when the GEMM reads it, and no layer needs a buffer the size of its whole input
@@ -23,6 +19,8 @@ struct Convolution {
     mutating func forward(
         _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
     ) {
+        let (filters, kernel, stride, padding, groups) =
+            (geometry.filters, geometry.kernel, geometry.stride, geometry.padding, geometry.groups)
         let inPerGroup = input.depth / groups
         let outPerGroup = filters / groups
         let rows = inPerGroup * kernel.h * kernel.w  // K of the GEMM
@@ -67,11 +65,11 @@ struct Convolution {
         into columns: UnsafeMutablePointer<Float>
     ) {
         let outW = output.width
-        let taps = kernel.h * kernel.w
+        let taps = geometry.kernel.h * geometry.kernel.w
         let rows = depth * taps
         let span = positions.count
         nonisolated(unsafe) let source = source, columns = columns
-        let (kernel, stride, padding, dilation) = (self.kernel, self.stride, self.padding, self.dilation)
+        let (kernel, stride, padding, dilation) = (geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
         let workers = min(rows, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var row = worker
@@ -112,18 +110,17 @@ struct Convolution {
 /// Transposed convolution: each input value spreads a filter-sized patch over the output. One
 /// GEMM per image and group (Wᵀ·X gives every patch), then col2im adds the patches in place.
 struct Deconvolution {
-    var filters: Int
-    var kernel: (w: Int, h: Int)
-    var stride: (w: Int, h: Int)
-    var padding: (w: Int, h: Int)
-    var dilation: (w: Int, h: Int)
-    var groups: Int
+    let geometry: WindowGeometry
     private(set) var macs = 0
+
+    init(_ geometry: WindowGeometry) { self.geometry = geometry }
 
     /// `weights`: C × (K/g · Kh · Kw), row-major, as PyTorch stores ConvTranspose2d.
     mutating func forward(
         _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
     ) {
+        let (filters, kernel, stride, padding, groups) =
+            (geometry.filters, geometry.kernel, geometry.stride, geometry.padding, geometry.groups)
         let inPerGroup = input.depth / groups
         let outPerGroup = filters / groups
         let rows = outPerGroup * kernel.h * kernel.w
@@ -146,6 +143,7 @@ struct Deconvolution {
     private func col2im(
         _ columns: UnsafePointer<Float>, channels: Int, input: Tensor, into target: UnsafeMutablePointer<Float>, output: Tensor
     ) {
+        let (kernel, stride, padding, dilation) = (geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
         var row = 0
         for channel in 0..<channels {
             let plane = target + channel * output.height * output.width

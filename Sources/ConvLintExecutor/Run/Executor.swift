@@ -110,32 +110,27 @@ public final class Executor {
         let hyper = layer.node.hyper
         let input = inputs[0]
         let weights = parameters[layer.node.index]
-        func pair(_ value: Pair?) -> (w: Int, h: Int) { (value?.w ?? 1, value?.h ?? 1) }
         switch layer.node.kind {
         case .input:
             return input
-        case .conv:
+        case .conv, .deconv:
             let output = tensor(like: layer.output)
-            var conv = Convolution(
-                filters: hyper.filters ?? 1, kernel: pair(hyper.kernel), stride: pair(hyper.stride),
-                padding: pair(hyper.padding), dilation: pair(hyper.dilation), groups: hyper.groups)
-            conv.forward(input, weights: weights[0].base, bias: weights.count > 1 ? weights[1].base : nil, into: output, gemm: gemm)
-            macs = conv.macs
-            return output
-        case .deconv:
-            let output = tensor(like: layer.output)
-            var deconv = Deconvolution(
-                filters: hyper.filters ?? 1, kernel: pair(hyper.kernel), stride: pair(hyper.stride),
-                padding: pair(hyper.padding), dilation: pair(hyper.dilation), groups: hyper.groups)
-            deconv.forward(input, weights: weights[0].base, bias: weights.count > 1 ? weights[1].base : nil, into: output, gemm: gemm)
-            macs = deconv.macs
+            let bias = weights.count > 1 ? weights[1].base : nil
+            if layer.node.kind == .conv {
+                var conv = Convolution(WindowGeometry(hyper))
+                conv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm)
+                macs = conv.macs
+            } else {
+                var deconv = Deconvolution(WindowGeometry(hyper))
+                deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm)
+                macs = deconv.macs
+            }
             return output
         case .pool, .maxPool, .avgPool:
             let output = tensor(like: layer.output)
-            Pooling(
-                kernel: pair(hyper.kernel), stride: pair(hyper.stride), padding: pair(hyper.padding),
-                isMax: layer.node.kind != .avgPool
-            ).forward(input, into: output)
+            let window = WindowGeometry(hyper)
+            Pooling(kernel: window.kernel, stride: window.stride, padding: window.padding, isMax: layer.node.kind != .avgPool)
+                .forward(input, into: output)
             return output
         case .gap:
             let output = tensor(like: layer.output)
