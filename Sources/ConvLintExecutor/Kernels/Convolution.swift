@@ -119,8 +119,7 @@ struct Deconvolution {
     mutating func forward(
         _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
     ) {
-        let (filters, kernel, stride, padding, groups) =
-            (geometry.filters, geometry.kernel, geometry.stride, geometry.padding, geometry.groups)
+        let (filters, kernel, groups) = (geometry.filters, geometry.kernel, geometry.groups)
         let inPerGroup = input.depth / groups
         let outPerGroup = filters / groups
         let rows = outPerGroup * kernel.h * kernel.w
