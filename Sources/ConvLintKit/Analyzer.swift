@@ -79,11 +79,11 @@ public enum Analyzer {
                     optimizer: options.optimizer)
                 if let budget = options.gpuMemory {
                     checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
-                } else {
+                } else if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
                     analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
                         BudgetCheck(
                             budget: size, framework: options.framework,
-                            largestBatch: MemoryBudget.largestBatch(fitting: size, phases: phases(of: analysis, options)))
+                            largestBatch: MemoryBudget.largestBatch(fitting: size, one: one, two: two))
                     }
                 }
             }
@@ -93,15 +93,13 @@ public enum Analyzer {
         return analysis
     }
 
-    /// The peaks of the phases of a training step of the analysed network at any batch.
-    private static func phases(of analysis: Analysis, _ options: AnalysisOptions) -> (Int) -> [ByteCount]? {
-        { batch in
-            let memory = try? MemoryEstimate.estimate(
-                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: analysis.dtype,
-                optimizer: options.optimizer)
-            return memory.map {
-                options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
-            }
+    /// The peaks of the phases of a training step of the analysed network at `batch`.
+    private static func phases(of analysis: Analysis, _ options: AnalysisOptions, batch: Int) -> [ByteCount]? {
+        let memory = try? MemoryEstimate.estimate(
+            layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: analysis.dtype,
+            optimizer: options.optimizer)
+        return memory.map {
+            options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
         }
     }
 
@@ -109,7 +107,10 @@ public enum Analyzer {
     private static func checkBudget(
         _ budget: ByteCount, _ analysis: inout Analysis, options: AnalysisOptions, batchLocation: SourceLocation?
     ) {
-        let largest = MemoryBudget.largestBatch(fitting: budget, phases: phases(of: analysis, options))
+        var largest: Int?
+        if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
+            largest = MemoryBudget.largestBatch(fitting: budget, one: one, two: two)
+        }
         analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest)
         guard let memory = analysis.memory, memory.trainingPeak(options.framework) > budget else { return }
         let needed = memory.trainingPeak(options.framework)

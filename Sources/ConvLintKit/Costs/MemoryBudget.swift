@@ -40,11 +40,10 @@ enum MemoryBudget {
 
     static let maxBatch = 1 << 30
 
-    /// `phases(batch)` gives the peak of each phase of a step (backward pass, optimizer step),
-    /// each a constant plus a cost per image, so two batches determine them exactly. Returns
-    /// nil when not even batch 1 fits.
-    static func largestBatch(fitting budget: ByteCount, phases: (Int) -> [ByteCount]?) -> Int? {
-        guard let one = phases(1), let two = phases(2) else { return nil }
+    /// `one` and `two` are the peaks of each phase of a step (backward pass, optimizer step) at
+    /// batch 1 and 2. Each is a constant plus a cost per image, so the two determine it exactly.
+    /// Returns nil when not even batch 1 fits.
+    static func largestBatch(fitting budget: ByteCount, one: [ByteCount], two: [ByteCount]) -> Int? {
         var largest = maxBatch
         for (first, second) in zip(one, two) {
             let perImage = second.bytes - first.bytes
