@@ -30,6 +30,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Keep every activation until the end, as training would, instead of freeing each after its last reader.")
     var keepActivations = false
 
+    @Flag(help: "Run 3x3 stride-1 convolutions by Winograd F(2x2, 3x3) (experimental: fewer multiplications, not yet faster here).")
+    var winograd = false
+
     @Flag(name: .shortAndLong, help: "No progress on standard error.")
     var quiet = false
 
@@ -43,7 +46,7 @@ struct Run: ParsableCommand {
             Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")
         }
         guard analysis.isValid, let memory = analysis.memory else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
-        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations)
+        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations, winograd: winograd)
         if let refusal = plan.refusal(available: RunPlan.availableMemory()) {
             Terminal.printError(refusal)
             throw ExitCode(1)
@@ -51,6 +54,7 @@ struct Run: ParsableCommand {
         var executorOptions = Executor.Options()
         executorOptions.seed = seed
         executorOptions.keepActivations = keepActivations
+        executorOptions.winograd = winograd
         let executor = Executor(analysis: analysis, options: executorOptions)
         // Progress only for a person watching: a terminal on standard error, not a pipe or CI log.
         let showProgress = !quiet && isatty(2) == 1

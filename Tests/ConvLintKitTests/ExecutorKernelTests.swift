@@ -74,13 +74,9 @@ import Testing
         ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)),
     ]
 
-    @Test(arguments: convCases)
-    func convolutionMatchesTheDirectLoops(_ c: ConvCase) {
-        let arena = TensorArena()
+    /// The convolution written as its definition: seven nested loops.
+    static func directConvolution(_ c: ConvCase, input: Tensor, weights: [Float], bias: [Float]) -> [Float] {
         let inPerGroup = c.depth / c.groups, outPerGroup = c.filters / c.groups
-        let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 3), c.batch, c.depth, c.height, c.width, arena: arena)
-        let weights = random(c.filters * inPerGroup * c.kernel.h * c.kernel.w, seed: 4)
-        let bias = random(c.filters, seed: 5)
         var expected = [Float](repeating: 0, count: c.batch * c.filters * c.outHeight * c.outWidth)
         for n in 0..<c.batch {
             for f in 0..<c.filters {
@@ -104,15 +100,55 @@ import Testing
                 }
             }
         }
+        return expected
+    }
+
+    static func geometry(_ c: ConvCase) -> WindowGeometry {
+        WindowGeometry(
+            filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+    }
+
+    @Test(arguments: convCases)
+    func convolutionMatchesTheDirectLoops(_ c: ConvCase) {
+        let arena = TensorArena()
+        let inPerGroup = c.depth / c.groups
+        let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 3), c.batch, c.depth, c.height, c.width, arena: arena)
+        let weights = random(c.filters * inPerGroup * c.kernel.h * c.kernel.w, seed: 4)
+        let bias = random(c.filters, seed: 5)
+        let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
-            var conv = Convolution(
-                WindowGeometry(
-                    filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation,
-                    groups: c.groups))
+            var conv = Convolution(Self.geometry(c))
             conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(conv.macs == c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w)
+        }
+    }
+
+    static let winogradCases: [ConvCase] = [
+        ConvCase(),
+        ConvCase(depth: 16, height: 10, width: 11, filters: 5, padding: (0, 0)),
+        ConvCase(batch: 2, depth: 8, height: 7, width: 9, filters: 6, padding: (1, 1)),
+        // More tiles than one pass holds (Winograd.chunk(channels: 256) = 256 < 20·20).
+        ConvCase(depth: 256, height: 40, width: 40, filters: 4, padding: (1, 1)),
+    ]
+
+    @Test(arguments: winogradCases)
+    func winogradMatchesTheDirectLoopsWithFewerMultiplications(_ c: ConvCase) {
+        let arena = TensorArena()
+        let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 8), c.batch, c.depth, c.height, c.width, arena: arena)
+        let weights = random(c.filters * c.depth * 9, seed: 9)
+        let bias = random(c.filters, seed: 10)
+        let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
+        #expect(Winograd.applies(to: Self.geometry(c)))
+        for gemm in Self.backends {
+            let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
+            var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, arena: arena)
+            winograd.forward(input, bias: bias, into: output, gemm: gemm)
+            expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
+            #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)
+            let tiles = (c.outHeight + 1) / 2 * ((c.outWidth + 1) / 2)
+            #expect(winograd.multiplications == c.batch * 16 * c.filters * c.depth * tiles)
         }
     }
 
@@ -302,5 +338,19 @@ import Testing
         let output = Tensor(batch: 1, depth: 2, height: 1, width: 1, arena: arena)
         globalAveragePool(input, into: output)
         #expect(Array(output.storage) == [2.5, 25])
+    }
+}
+
+/// `--winograd`: the whole network through Winograd still matches the static figures.
+@Suite struct ExecutorWinogradRunTests {
+    @Test func winogradRunsMatchTheStaticFiguresWithFewerMultiplications() {
+        let analysis = analyzeArchitecture("pattern-3x-conv-conv-pool.yaml")
+        var options = Executor.Options()
+        options.winograd = true
+        let run = Executor(analysis: analysis, options: options).run()
+        #expect(run.mismatches(with: analysis).isEmpty)
+        let convs = run.layers.filter { $0.algorithm != nil }
+        #expect(convs.count == 6)
+        #expect(convs.allSatisfy { $0.multiplications * 2 < $0.macs })
     }
 }

@@ -5,8 +5,13 @@ public struct LayerMeasurement: Sendable {
     public var output: Volume
     /// Counted from the weight tensors actually allocated.
     public var params: Int
-    /// Counted by the kernels from the loop bounds they ran, per image.
+    /// The convolution's multiply-accumulates, counted by the kernels from the loop bounds
+    /// they ran, per image: nominal, whatever the algorithm.
     public var macs: Int
+    /// Multiplications the algorithm performed, per image (fewer than `macs` for Winograd).
+    public var multiplications: Int
+    /// A faster algorithm than the direct one, when one ran.
+    public var algorithm: String?
     public var seconds: Double
 }
 

@@ -3,7 +3,7 @@ import ConvLintKit
 /// What a run will hold, predicted before anything is allocated, so that a network that does
 /// not fit is refused with numbers instead of being killed by the kernel.
 public struct RunPlan: Sendable {
-    /// Weights and buffers, as float32.
+    /// Weights, buffers and transformed filters, as float32.
     public var fixed: ByteCount
     /// The largest im2col/col2im buffer of one image and group.
     public var workspace: ByteCount
@@ -13,9 +13,14 @@ public struct RunPlan: Sendable {
 
     public var predicted: ByteCount { ByteCount(fixed.bytes + workspace.bytes + activations.bytes) }
 
-    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool) {
+    /// `winograd`: 3x3 stride-1 convolutions also hold their filters transformed (16/9 of them).
+    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Bool = false) {
         let totals = analysis.totals
-        fixed = ByteCount((totals.params + totals.buffers) * 4)
+        let transformed = winograd ? analysis.layers.reduce(0) { sum, layer in
+            layer.node.kind == .conv && Winograd.applies(to: WindowGeometry(layer.node.hyper))
+                ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
+        } : 0
+        fixed = ByteCount((totals.params + totals.buffers) * 4 + transformed)
         activations = ByteCount(
             keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - fixed.bytes)
         workspace = ByteCount(

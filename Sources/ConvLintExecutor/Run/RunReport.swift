@@ -16,7 +16,7 @@ public enum RunReport {
             let gflops = measured.macs > 0 ? String(format: "%.1f", Double(2 * measured.macs * run.batch) / measured.seconds / 1e9) : ""
             rows.append([
                 report.node.label, output, pair(report.cost.params, measured.params), pair(report.cost.macs, measured.macs),
-                milliseconds(measured.seconds), gflops,
+                milliseconds(measured.seconds), gflops + (measured.algorithm == nil ? "" : " (W)"),
             ])
         }
         var lines = [
@@ -24,18 +24,27 @@ public enum RunReport {
             "",
         ]
         lines += TextReport.align(rows, rightAligned: [2, 3, 4, 5])
+        if run.layers.contains(where: { $0.algorithm != nil }) {
+            lines.append("(W: Winograd; its GFLOP/s count the nominal MACs, not the fewer multiplications it performed)")
+        }
         lines += [""] + totals(analysis, run, plan: plan)
         return lines.joined(separator: "\n")
     }
 
     static func totals(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> [String] {
-        [
+        let fast = run.layers.filter { $0.algorithm != nil }
+        let performed = run.layers.reduce(0) { $0 + $1.multiplications }
+        let note = fast.isEmpty ? [] : [
+            "\(fast[0].algorithm!) ran \(fast.count) CONV layers: \(performed.grouped) multiplications per image performed "
+                + "for the \(run.macs.grouped) nominal MACs (\(String(format: "%.2f", Double(run.macs) / Double(performed)))x fewer)"
+        ]
+        return [
             "TOTAL params: \(pair(analysis.totals.params, run.params)) (predicted, counted from the weights allocated)",
             "TOTAL MACs per image: \(pair(analysis.totals.macs, run.macs)) (nominal, counted by the kernels)",
             "Time: \(milliseconds(run.seconds)) ms for the batch, \(String(format: "%.1f", run.gflops)) GFLOP/s; GEMM: \(run.backend)",
             "Memory: peak of live tensors \(run.peakBytes.binary) (predicted \(plan.predicted.binary) with "
                 + "\(plan.workspace.binary) of im2col workspace); process peak RSS \(run.maxRSS.binary)",
-        ]
+        ] + note
     }
 
     public static func markdown(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> String {
@@ -58,7 +67,10 @@ public enum RunReport {
                     fields.append(
                         ("measured", .object([
                             ("output", .array(measured.output.array.map { .int($0) })),
-                            ("params", .int(measured.params)), ("macs", .int(measured.macs)), ("seconds", .double(measured.seconds)),
+                            ("params", .int(measured.params)), ("macs", .int(measured.macs)),
+                            ("multiplications", .int(measured.multiplications)),
+                            ("algorithm", measured.algorithm.map { .string($0) } ?? .string("direct")),
+                            ("seconds", .double(measured.seconds)),
                         ])))
                     return .object(fields)
                 })
