@@ -7,8 +7,16 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
         Float, UnsafeMutablePointer<Float>?, Int32
     ) -> Void
 
+    typealias SGEMV = @convention(c) (
+        Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+        UnsafeMutablePointer<Float>?, Int32
+    ) -> Void
+
     let name: String
     private let sgemm: SGEMM
+    /// A single row of A (an FC layer at batch 1) is a matrix-vector product, which BLAS does
+    /// at memory speed where GEMM's packing would only cost.
+    private let sgemv: SGEMV?
 
     static let candidates = [
         ("OpenBLAS", "libopenblas.so.0"), ("OpenBLAS", "libopenblas.so"), ("BLIS", "libblis.so.4"),
@@ -20,7 +28,9 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "cblas_sgemm") else {
                 continue
             }
-            return LoadedBLAS(name: "\(name) (\(path), cblas_sgemm)", sgemm: unsafeBitCast(symbol, to: SGEMM.self))
+            return LoadedBLAS(
+                name: "\(name) (\(path), cblas_sgemm)", sgemm: unsafeBitCast(symbol, to: SGEMM.self),
+                sgemv: dlsym(handle, "cblas_sgemv").map { unsafeBitCast($0, to: SGEMV.self) })
         }
         return nil
     }
@@ -30,6 +40,11 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        if m == 1, !transposeA, transposeB, let sgemv {
+            // c (1×N) = a (1×K) · Bᵀ, with B stored N×K: y = B·x.
+            sgemv(rowMajor, noTrans, Int32(n), Int32(k), 1, b, Int32(k), a, 1, accumulate ? 1 : 0, c, 1)
+            return
+        }
         sgemm(
             rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans, Int32(m), Int32(n), Int32(k), 1, a,
             Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), accumulate ? 1 : 0, c, Int32(ldc))

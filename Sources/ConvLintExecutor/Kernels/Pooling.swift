@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Max and average pooling with PyTorch's conventions: padding counts as −∞ for max and as
 /// zeros included in the count for average (`count_include_pad=True`); windows clipped by
 /// `ceil` rounding average over the part inside the padded input.
@@ -8,6 +11,9 @@ struct Pooling {
     var isMax: Bool
 
     func forward(_ input: Tensor, into output: Tensor) {
+        if isMax, kernel == (2, 2), stride == (2, 2), padding == (0, 0) {
+            return maxPool2x2(input, into: output)
+        }
         for plane in 0..<(input.batch * input.depth) {
             let source = input.base + plane * input.height * input.width
             let target = output.base + plane * output.height * output.width
@@ -28,6 +34,27 @@ struct Pooling {
                     }
                     target[oy * output.width + ox] = isMax ? best : sum / Float((yEnd - y0) * (xEnd - x0))
                 }
+            }
+        }
+    }
+    /// The notes' default pool, on its own path: each output is the largest of two pairs of
+    /// neighbours, with no padding or window clipping to check. Planes are split across cores.
+    private func maxPool2x2(_ input: Tensor, into output: Tensor) {
+        let planes = input.batch * input.depth
+        let (height, width, outH, outW) = (input.height, input.width, output.height, output.width)
+        nonisolated(unsafe) let source = input.base, target = output.base
+        let workers = min(planes, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var plane = worker
+            while plane < planes {
+                let from = source + plane * height * width, to = target + plane * outH * outW
+                for oy in 0..<outH {
+                    let top = from + 2 * oy * width, bottom = top + width, line = to + oy * outW
+                    for ox in 0..<outW {
+                        line[ox] = max(max(top[2 * ox], top[2 * ox + 1]), max(bottom[2 * ox], bottom[2 * ox + 1]))
+                    }
+                }
+                plane += workers
             }
         }
     }
