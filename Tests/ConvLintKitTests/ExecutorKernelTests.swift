@@ -31,7 +31,11 @@ import Testing
         #expect(worst <= Self.tolerance * scale, "\(what): largest difference \(worst)")
     }
 
-    @Test(arguments: [(5, 7, 3, false, false), (64, 50, 33, false, true), (17, 33, 129, true, false), (4, 16, 8, true, true)])
+    // (1, …, true): an FC layer at batch 1, which BLAS runs as a matrix-vector product.
+    @Test(arguments: [
+        (5, 7, 3, false, false), (64, 50, 33, false, true), (17, 33, 129, true, false), (4, 16, 8, true, true),
+        (1, 300, 77, false, true),
+    ])
     func gemmMatchesTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
         let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
         var expected = [Float](repeating: 0, count: m * n)
@@ -201,6 +205,25 @@ import Testing
         Pooling(kernel: (3, 3), stride: (2, 2), padding: (1, 1), isMax: false).forward(input, into: avgOut)
         // count_include_pad: the top-left window holds 1, 2, 5, 6 and five zeros of padding.
         #expect(abs(avgOut.storage[0] - 14 / 9) < 1e-6)
+    }
+
+    @Test func theTwoByTwoMaxPoolFastPathTakesTheLargestOfEachWindow() {
+        let arena = TensorArena()
+        let (batch, depth, height, width) = (2, 3, 6, 8)
+        let values = random(batch * depth * height * width, seed: 11)
+        let input = tensor(values, batch, depth, height, width, arena: arena)
+        let output = Tensor(batch: batch, depth: depth, height: 3, width: 4, arena: arena)
+        Pooling(kernel: (2, 2), stride: (2, 2), padding: (0, 0), isMax: true).forward(input, into: output)
+        var expected = [Float]()
+        for plane in 0..<(batch * depth) {
+            for oy in 0..<3 {
+                for ox in 0..<4 {
+                    let at = { (y: Int, x: Int) in values[plane * height * width + y * width + x] }
+                    expected.append(max(at(2 * oy, 2 * ox), at(2 * oy, 2 * ox + 1), at(2 * oy + 1, 2 * ox), at(2 * oy + 1, 2 * ox + 1)))
+                }
+            }
+        }
+        #expect(Array(output.storage) == expected)
     }
 
     @Test func liveTensorBytesAreCountedAndReleased() {
