@@ -17,6 +17,8 @@ struct ParameterSpec {
     var name: String
     var aliases: [String]
     var form: Form
+    /// What the argument means, for `docs/convlint.schema.json`'s editor hovers.
+    var summary: String
 
     var names: [String] { [name] + aliases }
 
@@ -31,26 +33,57 @@ struct ParameterSpec {
     static func table(for kind: LayerKind) -> [ParameterSpec] { tables[kind] ?? [] }
 
     private static func makeTable(for kind: LayerKind) -> [ParameterSpec] {
-        let filters = ParameterSpec(name: "filters", aliases: ["K"], form: .count)
-        let size = ParameterSpec(name: "size", aliases: ["F"], form: .pair(minimum: 1))
-        let stride = ParameterSpec(name: "stride", aliases: ["S"], form: .pair(minimum: 1))
-        let pad = ParameterSpec(name: "pad", aliases: ["P"], form: .padding)
-        let dilation = ParameterSpec(name: "dilation", aliases: [], form: .pair(minimum: 1))
-        let groups = ParameterSpec(name: "groups", aliases: [], form: .count)
-        let bias = ParameterSpec(name: "bias", aliases: [], form: .boolean)
-        let rounding = ParameterSpec(name: "rounding", aliases: [], form: .rounding)
+        let filters = ParameterSpec(
+            name: "filters", aliases: ["K"], form: .count,
+            summary: "Number of filters K, which is the output depth. It is the positional argument: CONV(64) is CONV(filters=64). Required for CONV and DECONV, from the call or from here. Example: filters: 64")
+        let size = ParameterSpec(
+            name: "size", aliases: ["F"], form: .pair(minimum: 1),
+            summary: "Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7")
+        let stride = ParameterSpec(
+            name: "stride", aliases: ["S"], form: .pair(minimum: 1),
+            summary: "Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2")
+        let pad = ParameterSpec(
+            name: "pad", aliases: ["P"], form: .padding,
+            summary: "Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same")
+        let dilation = ParameterSpec(
+            name: "dilation", aliases: [], form: .pair(minimum: 1),
+            summary: "Spacing d between filter taps: N or WxH. The effective size is Fe = d*(F - 1) + 1. Default 1. Example: dilation: 2")
+        let groups = ParameterSpec(
+            name: "groups", aliases: [], form: .count,
+            summary: "Filter groups; must divide both the input depth D and the number of filters K (groups = D is a depthwise CONV). Default 1. Example: groups: 32")
+        let bias = ParameterSpec(
+            name: "bias", aliases: [], form: .boolean,
+            summary: "Whether the layer has a bias per filter or unit (counted in params). Default true; often false when BN follows. Example: bias: false")
+        let rounding = ParameterSpec(
+            name: "rounding", aliases: [], form: .rounding,
+            summary: "This layer's rounding, overriding the file's 'rounding' and --rounding: strict, floor or ceil. Example: rounding: floor")
         switch kind {
-        case .input: return [ParameterSpec(name: "shape", aliases: [], form: .shape)]
+        case .input:
+            return [ParameterSpec(name: "shape", aliases: [], form: .shape, summary: "The input volume W x H x D. Example: INPUT(224x224x3)")]
         case .conv: return [filters, size, stride, pad, dilation, groups, bias, rounding]
         case .deconv:
             return [filters, size, stride, pad, dilation, groups, bias, rounding,
-                    ParameterSpec(name: "output_pad", aliases: [], form: .pair(minimum: 0))]
+                    ParameterSpec(
+                        name: "output_pad", aliases: [], form: .pair(minimum: 0),
+                        summary: "Extra rows and columns on one side of a DECONV output (PyTorch's output_padding), smaller than the stride: N or WxH. Default 0. Example: output_pad: 1")]
         case .pool, .maxPool, .avgPool: return [size, stride, pad, rounding]
-        case .fc: return [ParameterSpec(name: "units", aliases: [], form: .count), bias]
+        case .fc:
+            return [ParameterSpec(
+                        name: "units", aliases: [], form: .count,
+                        summary: "Number of outputs of the FC layer, which flattens its input to 1x1x(W*H*D) first. Required, from the call or from here. Example: units: 10"),
+                    bias]
         case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .softmax:
-            return [ParameterSpec(name: "inplace", aliases: [], form: .boolean)]
-        case .lrn: return [ParameterSpec(name: "size", aliases: [], form: .count)]
-        case .dropout: return [ParameterSpec(name: "rate", aliases: [], form: .rate)]
+            return [ParameterSpec(
+                name: "inplace", aliases: [], form: .boolean,
+                summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false")]
+        case .lrn:
+            return [ParameterSpec(
+                name: "size", aliases: [], form: .count,
+                summary: "LRN neighbourhood: how many adjacent channels each value is normalised over. Default 5 (LRN's size has no alias F). Example: size: 5")]
+        case .dropout:
+            return [ParameterSpec(
+                name: "rate", aliases: [], form: .rate,
+                summary: "Fraction of values dropped in training, a decimal in [0, 1). Default 0.5. Example: rate: 0.2")]
         case .gap, .flatten, .batchNorm, .layerNorm, .identity, .concat, .add: return []
         }
     }

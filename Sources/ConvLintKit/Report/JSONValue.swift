@@ -13,9 +13,10 @@ public indirect enum JSONValue: Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
 
     /// Pretty-printed with two-space indentation; arrays of numbers stay on one line.
-    public func serialized() -> String {
+    /// `indent` is the nesting level the value sits at, for splicing into other JSON text.
+    public func serialized(indent: Int = 0) -> String {
         var out = ""
-        write(to: &out, indent: 0)
+        write(to: &out, indent: indent)
         return out
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON Schema (draft-07) of an architecture file, for editors. With it, a YAML language
 /// server (VS Code's YAML extension, Neovim's yamlls, JetBrains IDEs) completes the top-level
 /// keys, the layer kinds in `defaults` and their argument names, shows what each key means on
@@ -31,654 +33,462 @@
 /// when a file in `architectures/` does not validate.
 public enum ArchitectureSchema {
     /// The schema as JSON text, without a trailing newline.
-    public static let json: String = #"""
-{
-  "$schema": "http://json-schema.org/draft-07/schema#",
-  "$comment": "Written in Sources/ConvLintKit/Schema/ArchitectureSchema.swift (ArchitectureSchema.json); docs/convlint.schema.json is a copy that ArchitectureSchemaTests keeps identical. The format: docs/FORMAT.md.",
-  "title": "convlint architecture file",
-  "description": "A convolutional network described as a pattern of layers, which convlint expands, checks (output volumes W x H x D that fit) and costs (params, MACs, memory). See docs/FORMAT.md.",
-  "type": "object",
-  "required": [
-    "network"
-  ],
-  "additionalProperties": false,
-  "properties": {
-    "name": {
-      "description": "Name of the network, shown in reports. Default: the file name without its extension. Example: name: VGG16",
-      "type": [
-        "string",
-        "number",
-        "boolean"
-      ]
-    },
-    "input": {
-      "description": "The input volume W x H x D (width, height, depth: the CS231n notes' order; depth is the channels). Required unless the network opens with INPUT(WxHxD); if both are given they must agree. --input overrides it. Examples: input: 224x224x3, input: [224, 224, 3]",
-      "anyOf": [
+    public static let json: String = skeleton.replacingOccurrences(
+        of: "    \"__ARGUMENTS__\": null,", with: argumentDefinitions())
+
+    /// The argument maps `defaults` takes per kind, built from the tables the expander reads
+    /// (`ParameterSpec`), so that the schema and convlint cannot disagree on names or aliases.
+    static let argumentGroups: [(key: String, kind: LayerKind, description: String)] = [
+        ("convArguments", .conv, "Arguments for CONV, by name (or alias; case-insensitive). Example: {size: 3, stride: 1, pad: 1, bias: false}"),
+        ("deconvArguments", .deconv, "Arguments for DECONV, by name (or alias; case-insensitive). Example: {size: 4, stride: 2, pad: 1}"),
+        ("poolArguments", .pool, "Arguments for POOL, MAXPOOL and AVGPOOL, by name (or alias; case-insensitive). Example: {size: 3, stride: 2}"),
+        ("fcArguments", .fc, "Arguments for FC, by name (or alias; case-insensitive). Example: {bias: false}"),
+        ("activationArguments", .relu, "Arguments for RELU, LEAKYRELU, RELU6, SIGMOID, TANH, GELU and SOFTMAX, by name (or alias; case-insensitive). Example: {inplace: false}"),
+        ("lrnArguments", .lrn, "Arguments for LRN, by name (or alias; case-insensitive). Example: {size: 5}"),
+        ("dropoutArguments", .dropout, "Arguments for DROPOUT, by name (or alias; case-insensitive). Example: {rate: 0.5}"),
+        ("noArguments", .gap, "This kind takes no arguments: only an empty map is allowed."),
+    ]
+
+    /// `"convArguments": {…},` lines for every group, indented as entries of `definitions`.
+    static func argumentDefinitions() -> String {
+        argumentGroups.map { group -> String in
+            let value = arguments(group.kind, group.description).serialized(indent: 2)
+            return "    \(JSONValue.string(group.key).serialized()): \(value),"
+        }.joined(separator: "\n")
+    }
+
+    private static func arguments(_ kind: LayerKind, _ description: String) -> JSONValue {
+        let specs = ParameterSpec.table(for: kind)
+        var object: [(String, JSONValue)] = [("description", .string(description)), ("type", .string("object"))]
+        if !specs.isEmpty {
+            var properties = [(String, JSONValue)]()
+            var patterns = [(String, JSONValue)]()
+            for spec in specs {
+                properties.append((spec.name, .object([("description", .string(spec.summary))])))
+                for alias in spec.aliases {
+                    properties.append((alias, .object([("description", .string("Alias of \(spec.name). \(spec.summary)"))])))
+                }
+                let names = spec.names.map(caseInsensitive)
+                let pattern = names.count == 1 ? "^\(names[0])$" : "^(\(names.joined(separator: "|")))$"
+                patterns.append((pattern, .object([("$ref", .string("#/definitions/\(valueDefinition(spec.form))"))])))
+            }
+            object.append(("properties", .object(properties)))
+            object.append(("patternProperties", .object(patterns)))
+        }
+        object.append(("additionalProperties", .bool(false)))
+        return .object(object)
+    }
+
+    /// `[Ff][Cc]`: a regular expression matching `name` in any case.
+    private static func caseInsensitive(_ name: String) -> String {
+        name.map { $0.isLetter ? "[\($0.uppercased())\($0.lowercased())]" : String($0) }.joined()
+    }
+
+    private static func valueDefinition(_ form: ParameterSpec.Form) -> String {
+        switch form {
+        case .count: "count"
+        case .pair(let minimum): minimum >= 1 ? "window" : "outputPad"
+        case .padding: "padding"
+        case .boolean: "flag"
+        case .rounding: "roundingMode"
+        case .rate: "rate"
+        case .shape: "positiveInteger"
+        }
+    }
+
+    /// Everything but the argument maps, written out.
+    private static let skeleton: String = #"""
         {
-          "type": "string",
-          "pattern": "^\\s*[0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*\\s*$"
-        },
-        {
-          "type": "array",
-          "items": {
-            "$ref": "#/definitions/positiveInteger"
+          "$schema": "http://json-schema.org/draft-07/schema#",
+          "$comment": "Written in Sources/ConvLintKit/Schema/ArchitectureSchema.swift (ArchitectureSchema.json); docs/convlint.schema.json is a copy that ArchitectureSchemaTests keeps identical. The format: docs/FORMAT.md.",
+          "title": "convlint architecture file",
+          "description": "A convolutional network described as a pattern of layers, which convlint expands, checks (output volumes W x H x D that fit) and costs (params, MACs, memory). See docs/FORMAT.md.",
+          "type": "object",
+          "required": [
+            "network"
+          ],
+          "additionalProperties": false,
+          "properties": {
+            "name": {
+              "description": "Name of the network, shown in reports. Default: the file name without its extension. Example: name: VGG16",
+              "type": [
+                "string",
+                "number",
+                "boolean"
+              ]
+            },
+            "input": {
+              "description": "The input volume W x H x D (width, height, depth: the CS231n notes' order; depth is the channels). Required unless the network opens with INPUT(WxHxD); if both are given they must agree. --input overrides it. Examples: input: 224x224x3, input: [224, 224, 3]",
+              "anyOf": [
+                {
+                  "type": "string",
+                  "pattern": "^\\s*[0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*\\s*$"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/definitions/positiveInteger"
+                  },
+                  "minItems": 3,
+                  "maxItems": 3
+                }
+              ]
+            },
+            "batch": {
+              "description": "Images per batch, which scales the byte figures (forward_bytes, inference_peak_bytes, training_bytes); the other figures are per image. Default 1. --batch overrides it. Example: batch: 32",
+              "allOf": [
+                {
+                  "$ref": "#/definitions/positiveInteger"
+                }
+              ]
+            },
+            "dtype": {
+              "description": "Element type, which sets the bytes per value in the byte figures: float32 (4 bytes, the default), float16 and bfloat16 (2), float64 (8), int8 (1). Case-insensitive; --dtype overrides it. Example: dtype: float16",
+              "allOf": [
+                {
+                  "$ref": "#/definitions/dtypeName"
+                }
+              ]
+            },
+            "rounding": {
+              "description": "What to do when an output size (W - Fe + 2P)/S + 1 is not a whole number: strict (the default and the CS231n notes' rule: an error), floor (PyTorch's default: round down, with a warning) or ceil (Caffe and PyTorch's ceil_mode=True: round up, with a warning). CONV, DECONV and pools may override it with rounding=... Case-insensitive; --rounding overrides it. Example: rounding: floor",
+              "allOf": [
+                {
+                  "$ref": "#/definitions/roundingMode"
+                }
+              ]
+            },
+            "defaults": {
+              "description": "Default arguments per layer kind (kind names are case-insensitive), with the same argument names and aliases as calls; values may name variables. Precedence, lowest first: built-in < defaults < paper name (conv3-64) < the call. POOL's defaults also apply to MAXPOOL and AVGPOOL; CONV's to conv3-64. Example: defaults: {CONV: {size: 3, stride: 1, pad: 1}, POOL: {size: 2, stride: 2}}",
+              "type": "object",
+              "properties": {
+                "CONV": {
+                  "description": "Defaults for every CONV, and for the VGG paper's conv3-64 names: filters/K, size/F, stride/S, pad/P, dilation, groups, bias, rounding. Example: CONV: {size: 3, stride: 1, pad: 1}"
+                },
+                "DECONV": {
+                  "description": "Defaults for every DECONV (transposed convolution): CONV's arguments plus output_pad. Example: DECONV: {size: 4, stride: 2, pad: 1}"
+                },
+                "POOL": {
+                  "description": "Defaults for POOL (max pooling), which also apply to MAXPOOL and AVGPOOL unless their own entry sets the argument: size/F, stride/S, pad/P, rounding. Example: POOL: {size: 2, stride: 2}"
+                },
+                "MAXPOOL": {
+                  "description": "Defaults for MAXPOOL and the VGG paper's maxpool; they beat POOL's. Example: MAXPOOL: {size: 3, stride: 2}"
+                },
+                "AVGPOOL": {
+                  "description": "Defaults for AVGPOOL; they beat POOL's. Example: AVGPOOL: {size: 2, stride: 2}"
+                },
+                "FC": {
+                  "description": "Defaults for every FC (and FC-4096 names): units, bias. Example: FC: {bias: false}"
+                },
+                "RELU": {
+                  "description": "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
+                },
+                "LEAKYRELU": {
+                  "description": "Defaults for LEAKYRELU: inplace (default true)."
+                },
+                "RELU6": {
+                  "description": "Defaults for RELU6: inplace (default true)."
+                },
+                "SIGMOID": {
+                  "description": "Defaults for SIGMOID: inplace (default true)."
+                },
+                "TANH": {
+                  "description": "Defaults for TANH: inplace (default true)."
+                },
+                "GELU": {
+                  "description": "Defaults for GELU: inplace (default true)."
+                },
+                "SOFTMAX": {
+                  "description": "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
+                },
+                "LRN": {
+                  "description": "Defaults for LRN: size (default 5). Example: LRN: {size: 5}"
+                },
+                "DROPOUT": {
+                  "description": "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}"
+                },
+                "GAP": {
+                  "description": "GAP (global average pooling) takes no arguments."
+                },
+                "FLATTEN": {
+                  "description": "FLATTEN takes no arguments."
+                },
+                "BN": {
+                  "description": "BN (batch normalisation) takes no arguments."
+                },
+                "LN": {
+                  "description": "LN (layer normalisation) takes no arguments."
+                },
+                "ID": {
+                  "description": "ID (the identity) takes no arguments."
+                }
+              },
+              "patternProperties": {
+                "^[Cc][Oo][Nn][Vv]$": {
+                  "$ref": "#/definitions/convArguments"
+                },
+                "^[Dd][Ee][Cc][Oo][Nn][Vv]$": {
+                  "$ref": "#/definitions/deconvArguments"
+                },
+                "^[Pp][Oo][Oo][Ll]$": {
+                  "$ref": "#/definitions/poolArguments"
+                },
+                "^[Mm][Aa][Xx][Pp][Oo][Oo][Ll]$": {
+                  "$ref": "#/definitions/poolArguments"
+                },
+                "^[Aa][Vv][Gg][Pp][Oo][Oo][Ll]$": {
+                  "$ref": "#/definitions/poolArguments"
+                },
+                "^[Ff][Cc]$": {
+                  "$ref": "#/definitions/fcArguments"
+                },
+                "^[Rr][Ee][Ll][Uu]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Ll][Ee][Aa][Kk][Yy][Rr][Ee][Ll][Uu]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Rr][Ee][Ll][Uu]6$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Ss][Ii][Gg][Mm][Oo][Ii][Dd]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Tt][Aa][Nn][Hh]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Gg][Ee][Ll][Uu]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Ss][Oo][Ff][Tt][Mm][Aa][Xx]$": {
+                  "$ref": "#/definitions/activationArguments"
+                },
+                "^[Ll][Rr][Nn]$": {
+                  "$ref": "#/definitions/lrnArguments"
+                },
+                "^[Dd][Rr][Oo][Pp][Oo][Uu][Tt]$": {
+                  "$ref": "#/definitions/dropoutArguments"
+                },
+                "^[Gg][Aa][Pp]$": {
+                  "$ref": "#/definitions/noArguments"
+                },
+                "^[Ff][Ll][Aa][Tt][Tt][Ee][Nn]$": {
+                  "$ref": "#/definitions/noArguments"
+                },
+                "^[Bb][Nn]$": {
+                  "$ref": "#/definitions/noArguments"
+                },
+                "^[Ll][Nn]$": {
+                  "$ref": "#/definitions/noArguments"
+                },
+                "^[Ii][Dd]$": {
+                  "$ref": "#/definitions/noArguments"
+                }
+              },
+              "additionalProperties": false
+            },
+            "vars": {
+              "description": "Variables for patterns: counts (*N), conditions (X?B) and argument values (CONV(F)). Each is an integer, a boolean, or a (nested) list of them; a list is indexed by the repetitions that enclose its use, outermost first, and its length must equal that repetition's count. Names are case-sensitive letters, digits and _. --set NAME=VALUE overrides one. Example: vars: {N: [2, 2, 3, 3, 3], F: [64, 128, 256, 512, 512]}",
+              "type": "object",
+              "patternProperties": {
+                "^[A-Za-z_][A-Za-z0-9_]*$": {
+                  "$ref": "#/definitions/variableValue"
+                }
+              },
+              "additionalProperties": false
+            },
+            "blocks": {
+              "description": "Reusable sub-networks, called like layers. The key is the signature, name or name(P, Q); the value is the body's pattern, in which the parameters are names. Every parameter must be given at the call, by position or by name: unit(16, 1) or unit(S=2, C=32). A block may call other blocks but not itself, and may not be named like a layer kind or a paper name. Example: basic(C): (CONV(C) -> BN -> RELU -> CONV(C) -> BN + ID) -> RELU",
+              "type": "object",
+              "patternProperties": {
+                "^\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*\\s*(\\(\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*(\\s*,\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*)*\\s*\\))?\\s*$": {
+                  "$ref": "#/definitions/pattern"
+                },
+                "^\\s*([Ii][Nn][Pp][Uu][Tt]|[Cc][Oo][Nn][Vv]|[Dd][Ee][Cc][Oo][Nn][Vv]|[Pp][Oo][Oo][Ll]|[Mm][Aa][Xx][Pp][Oo][Oo][Ll]|[Aa][Vv][Gg][Pp][Oo][Oo][Ll]|[Gg][Aa][Pp]|[Ff][Cc]|[Ff][Ll][Aa][Tt][Tt][Ee][Nn]|[Rr][Ee][Ll][Uu]|[Ll][Ee][Aa][Kk][Yy][Rr][Ee][Ll][Uu]|[Rr][Ee][Ll][Uu]6|[Ss][Ii][Gg][Mm][Oo][Ii][Dd]|[Tt][Aa][Nn][Hh]|[Gg][Ee][Ll][Uu]|[Ss][Oo][Ff][Tt][Mm][Aa][Xx]|[Bb][Nn]|[Ll][Nn]|[Ll][Rr][Nn]|[Dd][Rr][Oo][Pp][Oo][Uu][Tt]|[Ii][Dd]|[Cc][Oo][Nn][Cc][Aa][Tt]|[Aa][Dd][Dd]|[Cc][Oo][Nn][Vv][0-9]*[1-9][0-9]*-[0-9]*[1-9][0-9]*|[Ff][Cc]-[0-9]*[1-9][0-9]*|[Ss][Oo][Ff][Tt]-[Mm][Aa][Xx])\\s*(\\(|$)": {
+                  "description": "A block may not be named like a layer kind (CONV, POOL, ...) or a VGG paper name (conv3-64, FC-4096, soft-max).",
+                  "not": {}
+                }
+              },
+              "additionalProperties": false
+            },
+            "network": {
+              "description": "Required. The network as a pattern of layers, or a list of patterns, one stage per item, chained with '->' (this keeps diagnostics line-exact). A -> B chains, [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them. YAML needs quotes around an item that starts with '['. Examples: network: INPUT -> [CONV(16, F=3, P=1) -> RELU -> POOL]*2 -> FC(10); or the item - \"[CONV(8, F=3, P=1) -> RELU]*2 -> POOL\"",
+              "anyOf": [
+                {
+                  "$ref": "#/definitions/pattern"
+                },
+                {
+                  "type": "array",
+                  "minItems": 1,
+                  "items": {
+                    "$ref": "#/definitions/pattern"
+                  }
+                }
+              ]
+            }
           },
-          "minItems": 3,
-          "maxItems": 3
-        }
-      ]
-    },
-    "batch": {
-      "description": "Images per batch, which scales the byte figures (forward_bytes, inference_peak_bytes, training_bytes); the other figures are per image. Default 1. --batch overrides it. Example: batch: 32",
-      "allOf": [
-        {
-          "$ref": "#/definitions/positiveInteger"
-        }
-      ]
-    },
-    "dtype": {
-      "description": "Element type, which sets the bytes per value in the byte figures: float32 (4 bytes, the default), float16 and bfloat16 (2), float64 (8), int8 (1). Case-insensitive; --dtype overrides it. Example: dtype: float16",
-      "allOf": [
-        {
-          "$ref": "#/definitions/dtypeName"
-        }
-      ]
-    },
-    "rounding": {
-      "description": "What to do when an output size (W - Fe + 2P)/S + 1 is not a whole number: strict (the default and the CS231n notes' rule: an error), floor (PyTorch's default: round down, with a warning) or ceil (Caffe and PyTorch's ceil_mode=True: round up, with a warning). CONV, DECONV and pools may override it with rounding=... Case-insensitive; --rounding overrides it. Example: rounding: floor",
-      "allOf": [
-        {
-          "$ref": "#/definitions/roundingMode"
-        }
-      ]
-    },
-    "defaults": {
-      "description": "Default arguments per layer kind (kind names are case-insensitive), with the same argument names and aliases as calls; values may name variables. Precedence, lowest first: built-in < defaults < paper name (conv3-64) < the call. POOL's defaults also apply to MAXPOOL and AVGPOOL; CONV's to conv3-64. Example: defaults: {CONV: {size: 3, stride: 1, pad: 1}, POOL: {size: 2, stride: 2}}",
-      "type": "object",
-      "properties": {
-        "CONV": {
-          "description": "Defaults for every CONV, and for the VGG paper's conv3-64 names: filters/K, size/F, stride/S, pad/P, dilation, groups, bias, rounding. Example: CONV: {size: 3, stride: 1, pad: 1}"
-        },
-        "DECONV": {
-          "description": "Defaults for every DECONV (transposed convolution): CONV's arguments plus output_pad. Example: DECONV: {size: 4, stride: 2, pad: 1}"
-        },
-        "POOL": {
-          "description": "Defaults for POOL (max pooling), which also apply to MAXPOOL and AVGPOOL unless their own entry sets the argument: size/F, stride/S, pad/P, rounding. Example: POOL: {size: 2, stride: 2}"
-        },
-        "MAXPOOL": {
-          "description": "Defaults for MAXPOOL and the VGG paper's maxpool; they beat POOL's. Example: MAXPOOL: {size: 3, stride: 2}"
-        },
-        "AVGPOOL": {
-          "description": "Defaults for AVGPOOL; they beat POOL's. Example: AVGPOOL: {size: 2, stride: 2}"
-        },
-        "FC": {
-          "description": "Defaults for every FC (and FC-4096 names): units, bias. Example: FC: {bias: false}"
-        },
-        "RELU": {
-          "description": "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
-        },
-        "LEAKYRELU": {
-          "description": "Defaults for LEAKYRELU: inplace (default true)."
-        },
-        "RELU6": {
-          "description": "Defaults for RELU6: inplace (default true)."
-        },
-        "SIGMOID": {
-          "description": "Defaults for SIGMOID: inplace (default true)."
-        },
-        "TANH": {
-          "description": "Defaults for TANH: inplace (default true)."
-        },
-        "GELU": {
-          "description": "Defaults for GELU: inplace (default true)."
-        },
-        "SOFTMAX": {
-          "description": "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
-        },
-        "LRN": {
-          "description": "Defaults for LRN: size (default 5). Example: LRN: {size: 5}"
-        },
-        "DROPOUT": {
-          "description": "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}"
-        },
-        "GAP": {
-          "description": "GAP (global average pooling) takes no arguments."
-        },
-        "FLATTEN": {
-          "description": "FLATTEN takes no arguments."
-        },
-        "BN": {
-          "description": "BN (batch normalisation) takes no arguments."
-        },
-        "LN": {
-          "description": "LN (layer normalisation) takes no arguments."
-        },
-        "ID": {
-          "description": "ID (the identity) takes no arguments."
-        }
-      },
-      "patternProperties": {
-        "^[Cc][Oo][Nn][Vv]$": {
-          "$ref": "#/definitions/convArguments"
-        },
-        "^[Dd][Ee][Cc][Oo][Nn][Vv]$": {
-          "$ref": "#/definitions/deconvArguments"
-        },
-        "^[Pp][Oo][Oo][Ll]$": {
-          "$ref": "#/definitions/poolArguments"
-        },
-        "^[Mm][Aa][Xx][Pp][Oo][Oo][Ll]$": {
-          "$ref": "#/definitions/poolArguments"
-        },
-        "^[Aa][Vv][Gg][Pp][Oo][Oo][Ll]$": {
-          "$ref": "#/definitions/poolArguments"
-        },
-        "^[Ff][Cc]$": {
-          "$ref": "#/definitions/fcArguments"
-        },
-        "^[Rr][Ee][Ll][Uu]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Ll][Ee][Aa][Kk][Yy][Rr][Ee][Ll][Uu]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Rr][Ee][Ll][Uu]6$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Ss][Ii][Gg][Mm][Oo][Ii][Dd]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Tt][Aa][Nn][Hh]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Gg][Ee][Ll][Uu]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Ss][Oo][Ff][Tt][Mm][Aa][Xx]$": {
-          "$ref": "#/definitions/activationArguments"
-        },
-        "^[Ll][Rr][Nn]$": {
-          "$ref": "#/definitions/lrnArguments"
-        },
-        "^[Dd][Rr][Oo][Pp][Oo][Uu][Tt]$": {
-          "$ref": "#/definitions/dropoutArguments"
-        },
-        "^[Gg][Aa][Pp]$": {
-          "$ref": "#/definitions/noArguments"
-        },
-        "^[Ff][Ll][Aa][Tt][Tt][Ee][Nn]$": {
-          "$ref": "#/definitions/noArguments"
-        },
-        "^[Bb][Nn]$": {
-          "$ref": "#/definitions/noArguments"
-        },
-        "^[Ll][Nn]$": {
-          "$ref": "#/definitions/noArguments"
-        },
-        "^[Ii][Dd]$": {
-          "$ref": "#/definitions/noArguments"
-        }
-      },
-      "additionalProperties": false
-    },
-    "vars": {
-      "description": "Variables for patterns: counts (*N), conditions (X?B) and argument values (CONV(F)). Each is an integer, a boolean, or a (nested) list of them; a list is indexed by the repetitions that enclose its use, outermost first, and its length must equal that repetition's count. Names are case-sensitive letters, digits and _. --set NAME=VALUE overrides one. Example: vars: {N: [2, 2, 3, 3, 3], F: [64, 128, 256, 512, 512]}",
-      "type": "object",
-      "patternProperties": {
-        "^[A-Za-z_][A-Za-z0-9_]*$": {
-          "$ref": "#/definitions/variableValue"
-        }
-      },
-      "additionalProperties": false
-    },
-    "blocks": {
-      "description": "Reusable sub-networks, called like layers. The key is the signature, name or name(P, Q); the value is the body's pattern, in which the parameters are names. Every parameter must be given at the call, by position or by name: unit(16, 1) or unit(S=2, C=32). A block may call other blocks but not itself, and may not be named like a layer kind or a paper name. Example: basic(C): (CONV(C) -> BN -> RELU -> CONV(C) -> BN + ID) -> RELU",
-      "type": "object",
-      "patternProperties": {
-        "^\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*\\s*(\\(\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*(\\s*,\\s*[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*)*\\s*\\))?\\s*$": {
-          "$ref": "#/definitions/pattern"
-        },
-        "^\\s*([Ii][Nn][Pp][Uu][Tt]|[Cc][Oo][Nn][Vv]|[Dd][Ee][Cc][Oo][Nn][Vv]|[Pp][Oo][Oo][Ll]|[Mm][Aa][Xx][Pp][Oo][Oo][Ll]|[Aa][Vv][Gg][Pp][Oo][Oo][Ll]|[Gg][Aa][Pp]|[Ff][Cc]|[Ff][Ll][Aa][Tt][Tt][Ee][Nn]|[Rr][Ee][Ll][Uu]|[Ll][Ee][Aa][Kk][Yy][Rr][Ee][Ll][Uu]|[Rr][Ee][Ll][Uu]6|[Ss][Ii][Gg][Mm][Oo][Ii][Dd]|[Tt][Aa][Nn][Hh]|[Gg][Ee][Ll][Uu]|[Ss][Oo][Ff][Tt][Mm][Aa][Xx]|[Bb][Nn]|[Ll][Nn]|[Ll][Rr][Nn]|[Dd][Rr][Oo][Pp][Oo][Uu][Tt]|[Ii][Dd]|[Cc][Oo][Nn][Cc][Aa][Tt]|[Aa][Dd][Dd]|[Cc][Oo][Nn][Vv][0-9]*[1-9][0-9]*-[0-9]*[1-9][0-9]*|[Ff][Cc]-[0-9]*[1-9][0-9]*|[Ss][Oo][Ff][Tt]-[Mm][Aa][Xx])\\s*(\\(|$)": {
-          "description": "A block may not be named like a layer kind (CONV, POOL, ...) or a VGG paper name (conv3-64, FC-4096, soft-max).",
-          "not": {}
-        }
-      },
-      "additionalProperties": false
-    },
-    "network": {
-      "description": "Required. The network as a pattern of layers, or a list of patterns, one stage per item, chained with '->' (this keeps diagnostics line-exact). A -> B chains, [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them. YAML needs quotes around an item that starts with '['. Examples: network: INPUT -> [CONV(16, F=3, P=1) -> RELU -> POOL]*2 -> FC(10); or the item - \"[CONV(8, F=3, P=1) -> RELU]*2 -> POOL\"",
-      "anyOf": [
-        {
-          "$ref": "#/definitions/pattern"
-        },
-        {
-          "type": "array",
-          "minItems": 1,
-          "items": {
-            "$ref": "#/definitions/pattern"
+          "definitions": {
+            "positiveInteger": {
+              "description": "A whole number from 1 to 2^40 (1,099,511,627,776).",
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1099511627776
+            },
+            "name": {
+              "description": "A name looked up where the layer is used: a block parameter, then a variable from 'vars', then a keyword (same, valid, true, false, floor, ceil, strict). Example: F.",
+              "type": "string",
+              "pattern": "^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$"
+            },
+            "count": {
+              "description": "A whole number of at least 1, or a name (block parameter or variable). Example: 64.",
+              "anyOf": [
+                {
+                  "$ref": "#/definitions/positiveInteger"
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "window": {
+              "description": "N, or WxH for a rectangle (width x height), each at least 1; or a name. Examples: 3, 1x7.",
+              "anyOf": [
+                {
+                  "$ref": "#/definitions/positiveInteger"
+                },
+                {
+                  "type": "string",
+                  "pattern": "^[0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*$"
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "outputPad": {
+              "description": "N or WxH, each at least 0 and smaller than the stride; or a name. Example: 1.",
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 1099511627776
+                },
+                {
+                  "type": "string",
+                  "pattern": "^[0-9]+[xX][0-9]+$"
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "padding": {
+              "description": "Zeros added on each side: N or WxH (each at least 0), 'same' or 'valid' (case-insensitive), or a name. Examples: 1, 0x3, same.",
+              "anyOf": [
+                {
+                  "enum": [
+                    "same",
+                    "valid"
+                  ]
+                },
+                {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 1099511627776
+                },
+                {
+                  "type": "string",
+                  "pattern": "^[0-9]+[xX][0-9]+$"
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "flag": {
+              "description": "true or false, or the name of a boolean variable.",
+              "anyOf": [
+                {
+                  "type": "boolean"
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "rate": {
+              "description": "A decimal in [0, 1), or a name. Example: 0.5.",
+              "anyOf": [
+                {
+                  "type": "number",
+                  "minimum": 0,
+                  "exclusiveMaximum": 1
+                },
+                {
+                  "$ref": "#/definitions/name"
+                }
+              ]
+            },
+            "roundingMode": {
+              "description": "strict (a non-integer output size is an error), floor (PyTorch's default) or ceil (Caffe, PyTorch ceil_mode=True); case-insensitive.",
+              "anyOf": [
+                {
+                  "enum": [
+                    "strict",
+                    "floor",
+                    "ceil"
+                  ]
+                },
+                {
+                  "type": "string",
+                  "pattern": "^([Ss][Tt][Rr][Ii][Cc][Tt]|[Ff][Ll][Oo][Oo][Rr]|[Cc][Ee][Ii][Ll])$"
+                }
+              ]
+            },
+            "dtypeName": {
+              "description": "float32 (4 bytes), float16 or bfloat16 (2 bytes), float64 (8 bytes), int8 (1 byte); case-insensitive.",
+              "anyOf": [
+                {
+                  "enum": [
+                    "float32",
+                    "float16",
+                    "bfloat16",
+                    "float64",
+                    "int8"
+                  ]
+                },
+                {
+                  "type": "string",
+                  "pattern": "^([Ff][Ll][Oo][Aa][Tt]32|[Ff][Ll][Oo][Aa][Tt]16|[Bb][Ff][Ll][Oo][Aa][Tt]16|[Ff][Ll][Oo][Aa][Tt]64|[Ii][Nn][Tt]8)$"
+                }
+              ]
+            },
+            "__ARGUMENTS__": null,
+            "variableValue": {
+              "description": "An integer, a boolean, or a list of them (lists may nest, one level per enclosing repetition).",
+              "anyOf": [
+                {
+                  "type": "integer",
+                  "minimum": -1099511627776,
+                  "maximum": 1099511627776
+                },
+                {
+                  "type": "boolean"
+                },
+                {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/definitions/variableValue"
+                  }
+                }
+              ]
+            },
+            "pattern": {
+              "description": "A layer pattern: layers joined by '->', e.g. CONV(64, F=3, P=1) -> BN -> RELU. [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them.",
+              "type": "string",
+              "pattern": "\\S"
+            }
           }
         }
-      ]
-    }
-  },
-  "definitions": {
-    "positiveInteger": {
-      "description": "A whole number from 1 to 2^40 (1,099,511,627,776).",
-      "type": "integer",
-      "minimum": 1,
-      "maximum": 1099511627776
-    },
-    "name": {
-      "description": "A name looked up where the layer is used: a block parameter, then a variable from 'vars', then a keyword (same, valid, true, false, floor, ceil, strict). Example: F.",
-      "type": "string",
-      "pattern": "^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$"
-    },
-    "count": {
-      "description": "A whole number of at least 1, or a name (block parameter or variable). Example: 64.",
-      "anyOf": [
-        {
-          "$ref": "#/definitions/positiveInteger"
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "window": {
-      "description": "N, or WxH for a rectangle (width x height), each at least 1; or a name. Examples: 3, 1x7.",
-      "anyOf": [
-        {
-          "$ref": "#/definitions/positiveInteger"
-        },
-        {
-          "type": "string",
-          "pattern": "^[0-9]*[1-9][0-9]*[xX][0-9]*[1-9][0-9]*$"
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "outputPad": {
-      "description": "N or WxH, each at least 0 and smaller than the stride; or a name. Example: 1.",
-      "anyOf": [
-        {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 1099511627776
-        },
-        {
-          "type": "string",
-          "pattern": "^[0-9]+[xX][0-9]+$"
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "padding": {
-      "description": "Zeros added on each side: N or WxH (each at least 0), 'same' or 'valid' (case-insensitive), or a name. Examples: 1, 0x3, same.",
-      "anyOf": [
-        {
-          "enum": [
-            "same",
-            "valid"
-          ]
-        },
-        {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 1099511627776
-        },
-        {
-          "type": "string",
-          "pattern": "^[0-9]+[xX][0-9]+$"
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "flag": {
-      "description": "true or false, or the name of a boolean variable.",
-      "anyOf": [
-        {
-          "type": "boolean"
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "rate": {
-      "description": "A decimal in [0, 1), or a name. Example: 0.5.",
-      "anyOf": [
-        {
-          "type": "number",
-          "minimum": 0,
-          "exclusiveMaximum": 1
-        },
-        {
-          "$ref": "#/definitions/name"
-        }
-      ]
-    },
-    "roundingMode": {
-      "description": "strict (a non-integer output size is an error), floor (PyTorch's default) or ceil (Caffe, PyTorch ceil_mode=True); case-insensitive.",
-      "anyOf": [
-        {
-          "enum": [
-            "strict",
-            "floor",
-            "ceil"
-          ]
-        },
-        {
-          "type": "string",
-          "pattern": "^([Ss][Tt][Rr][Ii][Cc][Tt]|[Ff][Ll][Oo][Oo][Rr]|[Cc][Ee][Ii][Ll])$"
-        }
-      ]
-    },
-    "dtypeName": {
-      "description": "float32 (4 bytes), float16 or bfloat16 (2 bytes), float64 (8 bytes), int8 (1 byte); case-insensitive.",
-      "anyOf": [
-        {
-          "enum": [
-            "float32",
-            "float16",
-            "bfloat16",
-            "float64",
-            "int8"
-          ]
-        },
-        {
-          "type": "string",
-          "pattern": "^([Ff][Ll][Oo][Aa][Tt]32|[Ff][Ll][Oo][Aa][Tt]16|[Bb][Ff][Ll][Oo][Aa][Tt]16|[Ff][Ll][Oo][Aa][Tt]64|[Ii][Nn][Tt]8)$"
-        }
-      ]
-    },
-    "convArguments": {
-      "description": "Arguments for CONV, by name (or alias; case-insensitive). Example: {size: 3, stride: 1, pad: 1, bias: false}",
-      "type": "object",
-      "properties": {
-        "filters": {
-          "description": "Number of filters K, which is the output depth. It is the positional argument: CONV(64) is CONV(filters=64). Required for CONV and DECONV, from the call or from here. Example: filters: 64"
-        },
-        "K": {
-          "description": "Alias of filters. Number of filters K, which is the output depth. It is the positional argument: CONV(64) is CONV(filters=64). Required for CONV and DECONV, from the call or from here. Example: filters: 64"
-        },
-        "size": {
-          "description": "Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "F": {
-          "description": "Alias of size. Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "stride": {
-          "description": "Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "S": {
-          "description": "Alias of stride. Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "pad": {
-          "description": "Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "P": {
-          "description": "Alias of pad. Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "dilation": {
-          "description": "Spacing d between filter taps: N or WxH. The effective size is Fe = d*(F - 1) + 1. Default 1. Example: dilation: 2"
-        },
-        "groups": {
-          "description": "Filter groups; must divide both the input depth D and the number of filters K (groups = D is a depthwise CONV). Default 1. Example: groups: 32"
-        },
-        "bias": {
-          "description": "Whether the layer has a bias per filter or unit (counted in params). Default true; often false when BN follows. Example: bias: false"
-        },
-        "rounding": {
-          "description": "This layer's rounding, overriding the file's 'rounding' and --rounding: strict, floor or ceil. Example: rounding: floor"
-        }
-      },
-      "patternProperties": {
-        "^([Ff][Ii][Ll][Tt][Ee][Rr][Ss]|[Kk])$": {
-          "$ref": "#/definitions/count"
-        },
-        "^([Ss][Ii][Zz][Ee]|[Ff])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Ss][Tt][Rr][Ii][Dd][Ee]|[Ss])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Pp][Aa][Dd]|[Pp])$": {
-          "$ref": "#/definitions/padding"
-        },
-        "^[Dd][Ii][Ll][Aa][Tt][Ii][Oo][Nn]$": {
-          "$ref": "#/definitions/window"
-        },
-        "^[Gg][Rr][Oo][Uu][Pp][Ss]$": {
-          "$ref": "#/definitions/count"
-        },
-        "^[Bb][Ii][Aa][Ss]$": {
-          "$ref": "#/definitions/flag"
-        },
-        "^[Rr][Oo][Uu][Nn][Dd][Ii][Nn][Gg]$": {
-          "$ref": "#/definitions/roundingMode"
-        }
-      },
-      "additionalProperties": false
-    },
-    "deconvArguments": {
-      "description": "Arguments for DECONV, by name (or alias; case-insensitive). Example: {size: 4, stride: 2, pad: 1}",
-      "type": "object",
-      "properties": {
-        "filters": {
-          "description": "Number of filters K, which is the output depth. It is the positional argument: CONV(64) is CONV(filters=64). Required for CONV and DECONV, from the call or from here. Example: filters: 64"
-        },
-        "K": {
-          "description": "Alias of filters. Number of filters K, which is the output depth. It is the positional argument: CONV(64) is CONV(filters=64). Required for CONV and DECONV, from the call or from here. Example: filters: 64"
-        },
-        "size": {
-          "description": "Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "F": {
-          "description": "Alias of size. Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "stride": {
-          "description": "Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "S": {
-          "description": "Alias of stride. Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "pad": {
-          "description": "Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "P": {
-          "description": "Alias of pad. Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "dilation": {
-          "description": "Spacing d between filter taps: N or WxH. The effective size is Fe = d*(F - 1) + 1. Default 1. Example: dilation: 2"
-        },
-        "groups": {
-          "description": "Filter groups; must divide both the input depth D and the number of filters K (groups = D is a depthwise CONV). Default 1. Example: groups: 32"
-        },
-        "bias": {
-          "description": "Whether the layer has a bias per filter or unit (counted in params). Default true; often false when BN follows. Example: bias: false"
-        },
-        "rounding": {
-          "description": "This layer's rounding, overriding the file's 'rounding' and --rounding: strict, floor or ceil. Example: rounding: floor"
-        },
-        "output_pad": {
-          "description": "Extra rows and columns on one side of a DECONV output (PyTorch's output_padding), smaller than the stride: N or WxH. Default 0. Example: output_pad: 1"
-        }
-      },
-      "patternProperties": {
-        "^([Ff][Ii][Ll][Tt][Ee][Rr][Ss]|[Kk])$": {
-          "$ref": "#/definitions/count"
-        },
-        "^([Ss][Ii][Zz][Ee]|[Ff])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Ss][Tt][Rr][Ii][Dd][Ee]|[Ss])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Pp][Aa][Dd]|[Pp])$": {
-          "$ref": "#/definitions/padding"
-        },
-        "^[Dd][Ii][Ll][Aa][Tt][Ii][Oo][Nn]$": {
-          "$ref": "#/definitions/window"
-        },
-        "^[Gg][Rr][Oo][Uu][Pp][Ss]$": {
-          "$ref": "#/definitions/count"
-        },
-        "^[Bb][Ii][Aa][Ss]$": {
-          "$ref": "#/definitions/flag"
-        },
-        "^[Rr][Oo][Uu][Nn][Dd][Ii][Nn][Gg]$": {
-          "$ref": "#/definitions/roundingMode"
-        },
-        "^[Oo][Uu][Tt][Pp][Uu][Tt]_[Pp][Aa][Dd]$": {
-          "$ref": "#/definitions/outputPad"
-        }
-      },
-      "additionalProperties": false
-    },
-    "poolArguments": {
-      "description": "Arguments for POOL, MAXPOOL and AVGPOOL, by name (or alias; case-insensitive). Example: {size: 3, stride: 2}",
-      "type": "object",
-      "properties": {
-        "size": {
-          "description": "Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "F": {
-          "description": "Alias of size. Window (filter) size F: N, or WxH for a rectangle. Required for CONV and DECONV; pools default to 2. Examples: size: 3, F: 1x7"
-        },
-        "stride": {
-          "description": "Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "S": {
-          "description": "Alias of stride. Step S between windows: N or WxH. CONV and DECONV default to 1; a pool's stride follows its size unless set. Example: stride: 2"
-        },
-        "pad": {
-          "description": "Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "P": {
-          "description": "Alias of pad. Zero padding P on each side: N, WxH, same ((Fe - 1)/2, which keeps W and H at stride 1; odd effective size Fe only) or valid (0). Default 0. Examples: pad: 1, P: same"
-        },
-        "rounding": {
-          "description": "This layer's rounding, overriding the file's 'rounding' and --rounding: strict, floor or ceil. Example: rounding: floor"
-        }
-      },
-      "patternProperties": {
-        "^([Ss][Ii][Zz][Ee]|[Ff])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Ss][Tt][Rr][Ii][Dd][Ee]|[Ss])$": {
-          "$ref": "#/definitions/window"
-        },
-        "^([Pp][Aa][Dd]|[Pp])$": {
-          "$ref": "#/definitions/padding"
-        },
-        "^[Rr][Oo][Uu][Nn][Dd][Ii][Nn][Gg]$": {
-          "$ref": "#/definitions/roundingMode"
-        }
-      },
-      "additionalProperties": false
-    },
-    "fcArguments": {
-      "description": "Arguments for FC, by name (or alias; case-insensitive). Example: {bias: false}",
-      "type": "object",
-      "properties": {
-        "units": {
-          "description": "Number of outputs of the FC layer, which flattens its input to 1x1x(W*H*D) first. Required, from the call or from here. Example: units: 10"
-        },
-        "bias": {
-          "description": "Whether the layer has a bias per filter or unit (counted in params). Default true; often false when BN follows. Example: bias: false"
-        }
-      },
-      "patternProperties": {
-        "^[Uu][Nn][Ii][Tt][Ss]$": {
-          "$ref": "#/definitions/count"
-        },
-        "^[Bb][Ii][Aa][Ss]$": {
-          "$ref": "#/definitions/flag"
-        }
-      },
-      "additionalProperties": false
-    },
-    "activationArguments": {
-      "description": "Arguments for RELU, LEAKYRELU, RELU6, SIGMOID, TANH, GELU and SOFTMAX, by name (or alias; case-insensitive). Example: {inplace: false}",
-      "type": "object",
-      "properties": {
-        "inplace": {
-          "description": "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false"
-        }
-      },
-      "patternProperties": {
-        "^[Ii][Nn][Pp][Ll][Aa][Cc][Ee]$": {
-          "$ref": "#/definitions/flag"
-        }
-      },
-      "additionalProperties": false
-    },
-    "lrnArguments": {
-      "description": "Arguments for LRN, by name (or alias; case-insensitive). Example: {size: 5}",
-      "type": "object",
-      "properties": {
-        "size": {
-          "description": "LRN neighbourhood: how many adjacent channels each value is normalised over. Default 5 (LRN's size has no alias F). Example: size: 5"
-        }
-      },
-      "patternProperties": {
-        "^[Ss][Ii][Zz][Ee]$": {
-          "$ref": "#/definitions/count"
-        }
-      },
-      "additionalProperties": false
-    },
-    "dropoutArguments": {
-      "description": "Arguments for DROPOUT, by name (or alias; case-insensitive). Example: {rate: 0.5}",
-      "type": "object",
-      "properties": {
-        "rate": {
-          "description": "Fraction of values dropped in training, a decimal in [0, 1). Default 0.5. Example: rate: 0.2"
-        }
-      },
-      "patternProperties": {
-        "^[Rr][Aa][Tt][Ee]$": {
-          "$ref": "#/definitions/rate"
-        }
-      },
-      "additionalProperties": false
-    },
-    "noArguments": {
-      "description": "This kind takes no arguments: only an empty map is allowed.",
-      "type": "object",
-      "additionalProperties": false
-    },
-    "variableValue": {
-      "description": "An integer, a boolean, or a list of them (lists may nest, one level per enclosing repetition).",
-      "anyOf": [
-        {
-          "type": "integer",
-          "minimum": -1099511627776,
-          "maximum": 1099511627776
-        },
-        {
-          "type": "boolean"
-        },
-        {
-          "type": "array",
-          "items": {
-            "$ref": "#/definitions/variableValue"
-          }
-        }
-      ]
-    },
-    "pattern": {
-      "description": "A layer pattern: layers joined by '->', e.g. CONV(64, F=3, P=1) -> BN -> RELU. [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them.",
-      "type": "string",
-      "pattern": "\\S"
-    }
-  }
-}
-"""#
+        """#
 }
