@@ -144,7 +144,7 @@ import Testing
         let weights = random(c.filters * c.depth * 9, seed: 9)
         let bias = random(c.filters, seed: 10)
         let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
-        #expect(Winograd.applies(to: Self.geometry(c)))
+        #expect(Winograd.applies(to: Self.geometry(c), channels: max(c.depth, 16)))
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, arena: arena)
@@ -372,8 +372,9 @@ import Testing
         options.winograd = true
         let run = Executor(analysis: analysis, options: options).run()
         #expect(run.mismatches(with: analysis).isEmpty)
+        // All six are 3x3 stride 1; the first reads 3 channels and stays on im2col.
         let convs = run.layers.filter { $0.algorithm != nil }
-        #expect(convs.count == 6)
+        #expect(convs.count == 5)
         #expect(convs.allSatisfy { $0.multiplications * 2 < $0.macs })
     }
 }

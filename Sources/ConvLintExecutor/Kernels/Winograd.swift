@@ -7,12 +7,16 @@ import Foundation
 /// filters (U = G g Gᵀ) as 16 GEMMs over channels, and transformed back (Y = Aᵀ M A).
 /// The network's MACs stay the nominal ones; `multiplications` says what was performed.
 struct Winograd {
-    static func applies(to geometry: WindowGeometry) -> Bool {
+    /// 3x3, stride 1, undilated, ungrouped, and enough input channels for the 16 GEMMs over
+    /// them to pay for the transforms (VGG16's first layer, on 3 channels, is faster by im2col).
+    static func applies(to geometry: WindowGeometry, channels: Int) -> Bool {
         geometry.kernel == (3, 3) && geometry.stride == (1, 1) && geometry.dilation == (1, 1) && geometry.groups == 1
+            && channels >= 16
     }
 
-    /// Tiles per pass, so that V and M (16 × channels × tiles) stay near 4 MiB.
-    static func chunk(channels: Int) -> Int { max(64, (1 << 20) / (16 * channels)) }
+    /// Tiles per pass, so that V (16 × channels × tiles) stays near 16 MiB: large enough that
+    /// each of the 16 GEMMs is big enough to run at speed.
+    static func chunk(channels: Int) -> Int { max(64, (1 << 22) / (16 * channels)) }
 
     let geometry: WindowGeometry
     /// U: 16 matrices of K × C, built once with the network.
@@ -48,56 +52,37 @@ struct Winograd {
 
     mutating func forward(_ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM) {
         let channels = input.depth, k = geometry.filters
-        let padding = geometry.padding
         let tilesH = (output.height + 1) / 2, tilesW = (output.width + 1) / 2
         let tiles = tilesH * tilesW
         let chunk = min(tiles, Self.chunk(channels: channels))
+        // Each channel is first copied into a zero-bordered plane, so tiles need no bounds checks;
+        // 16 columns of slack let the last vector of a row load past its end.
+        let paddedWidth = 2 * tilesW + 2 + 16, paddedHeight = 2 * tilesH + 2
+        let workers = min(channels, ProcessInfo.processInfo.activeProcessorCount)
+        let planes = UnsafeMutablePointer<Float>.allocate(capacity: workers * paddedWidth * paddedHeight)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels * chunk)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * k * chunk)
         defer {
+            planes.deallocate()
             v.deallocate()
             m.deallocate()
         }
-        let workers = ProcessInfo.processInfo.activeProcessorCount
         for n in 0..<input.batch {
             nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = output.image(n)
-            nonisolated(unsafe) let v = v, m = m
-            let (height, width, outH, outW) = (input.height, input.width, output.height, output.width)
-            nonisolated(unsafe) let bias = bias
+            nonisolated(unsafe) let v = v, m = m, planes = planes, bias = bias
+            let layout = TileLayout(
+                height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tilesW,
+                paddedWidth: paddedWidth, paddedHeight: paddedHeight, padding: geometry.padding)
             var start = 0
             while start < tiles {
                 let first = start
                 let count = min(chunk, tiles - first)
-                // V = Bᵀ d B for every channel and tile of the pass.
-                DispatchQueue.concurrentPerform(iterations: min(workers, channels)) { worker in
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let plane = planes + worker * paddedWidth * paddedHeight
                     var c = worker
                     while c < channels {
-                        let plane = source + c * height * width
-                        for t in 0..<count {
-                            let tile = first + t
-                            let y0 = tile / tilesW * 2 - padding.h, x0 = tile % tilesW * 2 - padding.w
-                            var d = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
-                            func row(_ r: Int) -> SIMD4<Float> {
-                                let y = y0 + r
-                                guard y >= 0, y < height else { return SIMD4() }
-                                var values = SIMD4<Float>()
-                                for j in 0..<4 where x0 + j >= 0 && x0 + j < width { values[j] = plane[y * width + x0 + j] }
-                                return values
-                            }
-                            d = (row(0), row(1), row(2), row(3))
-                            func store(_ i: Int, _ r: SIMD4<Float>) {
-                                let base = v + (i * 4 * channels + c) * count + t
-                                let stride = channels * count
-                                base[0] = r[0] - r[2]
-                                base[stride] = r[1] + r[2]
-                                base[2 * stride] = r[2] - r[1]
-                                base[3 * stride] = r[1] - r[3]
-                            }
-                            store(0, d.0 - d.2)
-                            store(1, d.1 + d.2)
-                            store(2, d.2 - d.1)
-                            store(3, d.1 - d.3)
-                        }
+                        layout.pad(source + c * layout.height * layout.width, into: plane)
+                        layout.transformInput(plane, tiles: first..<(first + count), into: v + c * count, stride: channels * count)
                         c += workers
                     }
                 }
@@ -108,33 +93,120 @@ struct Winograd {
                         b: v + element * channels * count, transposeB: false, c: m + element * k * count, accumulate: false)
                 }
                 multiplications += 16 * k * channels * count
-                // Y = Aᵀ M A, a 2x2 block of outputs per tile.
-                DispatchQueue.concurrentPerform(iterations: min(workers, k)) { worker in
+                DispatchQueue.concurrentPerform(iterations: min(k, workers)) { worker in
                     var f = worker
                     while f < k {
-                        let plane = target + f * outH * outW
-                        let shift = bias?[f] ?? 0
-                        for t in 0..<count {
-                            func at(_ i: Int, _ j: Int) -> Float { m[((i * 4 + j) * k + f) * count + t] }
-                            let tile = first + t
-                            let oy = tile / tilesW * 2, ox = tile % tilesW * 2
-                            for i in 0..<2 {
-                                // Row i of Aᵀ M, then times A.
-                                let a0 = i == 0 ? at(0, 0) + at(1, 0) + at(2, 0) : at(1, 0) - at(2, 0) - at(3, 0)
-                                let a1 = i == 0 ? at(0, 1) + at(1, 1) + at(2, 1) : at(1, 1) - at(2, 1) - at(3, 1)
-                                let a2 = i == 0 ? at(0, 2) + at(1, 2) + at(2, 2) : at(1, 2) - at(2, 2) - at(3, 2)
-                                let a3 = i == 0 ? at(0, 3) + at(1, 3) + at(2, 3) : at(1, 3) - at(2, 3) - at(3, 3)
-                                guard oy + i < outH else { continue }
-                                plane[(oy + i) * outW + ox] = a0 + a1 + a2 + shift
-                                if ox + 1 < outW { plane[(oy + i) * outW + ox + 1] = a1 - a2 - a3 + shift }
-                            }
-                        }
-                        f += workers
+                        layout.transformOutput(
+                            m + f * count, stride: k * count, tiles: first..<(first + count),
+                            into: target + f * layout.outH * layout.outW, bias: bias?[f] ?? 0)
+                        f += min(k, workers)
                     }
                 }
                 start += count
             }
-            macs += k * channels * 9 * outH * outW
+            macs += k * channels * 9 * output.height * output.width
+        }
+    }
+}
+
+/// Where tiles sit in a plane, and the two transforms of F(2x2, 3x3) over a range of tiles:
+/// eight tiles of a row at a time in SIMD lanes, the rest one by one.
+private struct TileLayout {
+    let height: Int, width: Int, outH: Int, outW: Int, tilesW: Int
+    let paddedWidth: Int, paddedHeight: Int
+    let padding: (w: Int, h: Int)
+
+    /// The plane with `padding` zeros above and left of it and zeros to the end of the buffer.
+    func pad(_ plane: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
+        target.update(repeating: 0, count: paddedWidth * paddedHeight)
+        for y in 0..<height where y + padding.h < paddedHeight {
+            let columns = min(width, paddedWidth - padding.w)
+            (target + (y + padding.h) * paddedWidth + padding.w).update(from: plane + y * width, count: columns)
+        }
+    }
+
+    /// Calls `body(tile, tileRow, tileColumn, run)` for each run of tiles within one tile row.
+    func runs(_ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        var tile = tiles.lowerBound
+        while tile < tiles.upperBound {
+            let ty = tile / tilesW, tx = tile % tilesW
+            let run = min(tiles.upperBound - tile, tilesW - tx)
+            body(tile, ty, tx, run)
+            tile += run
+        }
+    }
+
+    /// V = Bᵀ d B. Element e of tile t goes to `v[e * stride + t − first]`.
+    func transformInput(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
+        typealias V8 = SIMD8<Float>
+        runs(tiles) { tile, ty, tx, run in
+            var j = 0
+            while j < run {
+                let lanes = min(8, run - j)
+                let offset = tile + j - tiles.lowerBound
+                // Row r of eight 4x4 tiles, columns 0...3, each a vector over the tiles.
+                func row(_ r: Int) -> (V8, V8, V8, V8) {
+                    let base = UnsafeRawPointer(plane + (2 * ty + r) * paddedWidth + 2 * (tx + j))
+                    let a = base.loadUnaligned(as: SIMD16<Float>.self)
+                    let b = base.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
+                    let (d0, d1, d2, d3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+                    return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)  // d·B, column by column
+                }
+                let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
+                func store(_ e: Int, _ vector: V8) {
+                    let target = v + e * stride + offset
+                    if lanes == 8 {
+                        UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
+                    } else {
+                        for lane in 0..<lanes { target[lane] = vector[lane] }
+                    }
+                }
+                // Bᵀ (d B): rows combined the same way.
+                store(0, r0.0 - r2.0); store(1, r0.1 - r2.1); store(2, r0.2 - r2.2); store(3, r0.3 - r2.3)
+                store(4, r1.0 + r2.0); store(5, r1.1 + r2.1); store(6, r1.2 + r2.2); store(7, r1.3 + r2.3)
+                store(8, r2.0 - r1.0); store(9, r2.1 - r1.1); store(10, r2.2 - r1.2); store(11, r2.3 - r1.3)
+                store(12, r1.0 - r3.0); store(13, r1.1 - r3.1); store(14, r1.2 - r3.2); store(15, r1.3 - r3.3)
+                j += lanes
+            }
+        }
+    }
+
+    /// Y = Aᵀ M A plus the bias, a 2x2 block of outputs per tile.
+    func transformOutput(
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+    ) {
+        typealias V8 = SIMD8<Float>
+        runs(tiles) { tile, ty, tx, run in
+            var j = 0
+            while j < run {
+                let lanes = min(8, run - j)
+                let offset = tile + j - tiles.lowerBound
+                func at(_ e: Int) -> V8 {
+                    let source = m + e * stride + offset
+                    if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
+                    var vector = V8()
+                    for lane in 0..<lanes { vector[lane] = source[lane] }
+                    return vector
+                }
+                // Aᵀ M: two rows of four, then times A.
+                let m0 = (at(0), at(1), at(2), at(3)), m1 = (at(4), at(5), at(6), at(7))
+                let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
+                let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
+                let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
+                let shift = V8(repeating: bias)
+                let y = ((top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift),
+                         (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift))
+                for i in 0..<2 where 2 * ty + i < outH {
+                    let line = plane + (2 * ty + i) * outW
+                    let (left, right) = i == 0 ? y.0 : y.1
+                    for lane in 0..<lanes {
+                        let ox = 2 * (tx + j + lane)
+                        line[ox] = left[lane]
+                        if ox + 1 < outW { line[ox + 1] = right[lane] }
+                    }
+                }
+                j += lanes
+            }
         }
     }
 }

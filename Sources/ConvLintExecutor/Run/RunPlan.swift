@@ -17,7 +17,7 @@ public struct RunPlan: Sendable {
     public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Bool = false) {
         let totals = analysis.totals
         let transformed = winograd ? analysis.layers.reduce(0) { sum, layer in
-            layer.node.kind == .conv && Winograd.applies(to: WindowGeometry(layer.node.hyper))
+            layer.node.kind == .conv && Winograd.applies(to: WindowGeometry(layer.node.hyper), channels: layer.input.d)
                 ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
         } : 0
         fixed = ByteCount((totals.params + totals.buffers) * 4 + transformed)
