@@ -5,7 +5,7 @@ import ConvLintKit
 public struct RunPlan: Sendable {
     /// Weights, buffers and transformed filters, as float32.
     public var fixed: ByteCount
-    /// The largest im2col/col2im buffer of one image and group.
+    /// The largest im2col chunk or col2im buffer of one image and group.
     public var workspace: ByteCount
     /// Activations of the batch at their peak (all of them with `keepActivations`).
     public var activations: ByteCount
@@ -29,7 +29,10 @@ public struct RunPlan: Sendable {
                 let window = kernel.w * kernel.h
                 switch layer.node.kind {
                 case .conv:
-                    return layer.input.d / layer.node.hyper.groups * window * layer.output.w * layer.output.h * 4
+                    // im2col runs in chunks of output positions (Convolution.chunkFloats).
+                    let rows = layer.input.d / layer.node.hyper.groups * window
+                    let positions = layer.output.w * layer.output.h
+                    return rows * min(positions, max(64, Convolution.chunkFloats / rows)) * 4
                 case .deconv:
                     return (layer.node.hyper.filters ?? 1) / layer.node.hyper.groups * window * layer.input.w * layer.input.h * 4
                 default: return 0
