@@ -12,10 +12,14 @@ struct ConvLintCommand: ParsableCommand {
             volume, rejects stride/padding/input combinations where (W - F + 2P)/S + 1 is not an \
             integer, and prints a VGG-style table of output volumes, memory, parameters and MACs.
 
-            Example:
+            Examples:
               convlint architectures/vgg16.yaml
               convlint architectures/*.yaml --format json > report.json
               convlint net.yaml --set N=3 --input 32x32x3 --batch 64
+              convlint vgg16.yaml --batch 64 --gpu-memory 16GiB     (does a training step fit?)
+              convlint architectures/*.yaml --format sarif > convlint.sarif
+              convlint explain large-filter
+              convlint run architectures/resnet50.yaml            (run it for real on the CPU)
 
             'convlint FILE' runs the check command; 'convlint check --help' lists all its options.
 
