@@ -15,6 +15,9 @@ struct Convolution {
     /// spread out by the filter (115 MB for VGG16's second layer).
     static let chunkFloats = 1 << 20
 
+    /// Output positions im2col lays out per pass, for `rows` values per column.
+    static func chunk(rows: Int, positions: Int) -> Int { min(positions, max(64, chunkFloats / rows)) }
+
     /// `weights`: K × (C/g · Kh · Kw), row-major; `bias`: K values or nil.
     mutating func forward(
         _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
@@ -26,7 +29,7 @@ struct Convolution {
         let rows = inPerGroup * kernel.h * kernel.w  // K of the GEMM
         let positions = output.height * output.width  // N
         let direct = kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)
-        let chunk = min(positions, max(64, Self.chunkFloats / rows))
+        let chunk = Self.chunk(rows: rows, positions: positions)
         let columns = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * chunk)
         defer { columns?.deallocate() }
         for n in 0..<input.batch {

@@ -29,10 +29,9 @@ public struct RunPlan: Sendable {
                 let window = kernel.w * kernel.h
                 switch layer.node.kind {
                 case .conv:
-                    // im2col runs in chunks of output positions (Convolution.chunkFloats).
+                    // im2col runs in chunks of output positions.
                     let rows = layer.input.d / layer.node.hyper.groups * window
-                    let positions = layer.output.w * layer.output.h
-                    return rows * min(positions, max(64, Convolution.chunkFloats / rows)) * 4
+                    return rows * Convolution.chunk(rows: rows, positions: layer.output.w * layer.output.h) * 4
                 case .deconv:
                     return (layer.node.hyper.filters ?? 1) / layer.node.hyper.groups * window * layer.input.w * layer.input.h * 4
                 default: return 0

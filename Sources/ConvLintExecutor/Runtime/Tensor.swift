@@ -12,7 +12,7 @@ public final class Tensor: @unchecked Sendable {
     private let block: UnsafeMutableBufferPointer<Float>
     private let arena: TensorArena
 
-    init(batch: Int, depth: Int, height: Int, width: Int, arena: TensorArena, zeroed: Bool = false) {
+    init(batch: Int, depth: Int, height: Int, width: Int, arena: TensorArena) {
         self.batch = batch
         self.depth = depth
         self.height = height
@@ -21,7 +21,6 @@ public final class Tensor: @unchecked Sendable {
         let count = batch * depth * height * width
         block = arena.take(count)
         storage = UnsafeMutableBufferPointer(rebasing: block[0..<count])
-        if zeroed { storage.update(repeating: 0) }
         arena.allocated(count * MemoryLayout<Float>.stride)
     }
 
@@ -79,7 +78,6 @@ public final class TensorArena: @unchecked Sendable {
 
     func freed(_ bytes: Int) { liveBytes -= bytes }
 
-    func resetPeak() { peakBytes = liveBytes }
 }
 
 /// A seeded generator (SplitMix64) with normal draws by Box–Muller: the same `--seed` gives
