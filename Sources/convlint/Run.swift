@@ -7,12 +7,17 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the network with real tensors, run it on random input on the CPU, and compare with the static figures.",
         discussion: """
-            Every layer runs (CONV by im2col and GEMM; a BLAS such as OpenBLAS when installed, else a \
-            built-in kernel). The report gives, per layer, the predicted and measured output, \
-            parameters (counted from the weights allocated) and MACs (counted by the kernels), and \
-            the time; in total the peak bytes of live tensors, the process's peak resident memory \
+            Every layer runs, CONV as GEMMs (shifted over the padded input at stride 1, else after \
+            im2col) on a BLAS such as OpenBLAS when one is installed, else on a built-in kernel. \
+            The report gives, per layer, the predicted and measured output, parameters (counted \
+            from the weights allocated) and MACs (counted by the kernels), the time and the \
+            algorithm; in total the peak bytes of live tensors, the process's peak resident memory \
             and GFLOP/s. Any mismatch is an error (exit 1). A network whose predicted memory does \
             not fit the memory available is refused before anything is allocated.
+
+            Timing: the first pass also pays for touching fresh memory. For a figure to compare \
+            with a framework's warm timings, run several passes and read the fastest:
+              convlint run architectures/vgg16.yaml --passes 10
             """)
 
     @Argument(help: "An architecture file.")
@@ -27,11 +32,29 @@ struct Run: ParsableCommand {
     @Option(help: "Seed of the random weights and input.")
     var seed: UInt64 = 0
 
+    @Option(help: "Forward passes to time, on the same weights; the report gives the fastest, the median and the first.")
+    var passes = 1
+
+    @Option(
+        help: ArgumentHelp(
+            "Write the last layer's output of the first pass to this file as a NumPy .npy array (float32, N×C×H×W).",
+            discussion: "The weights are drawn from --seed, so another framework can rebuild them and compare outputs.",
+            valueName: "path"))
+    var saveOutput: String?
+
     @Flag(help: "Keep every activation until the end, as training would, instead of freeing each after its last reader.")
     var keepActivations = false
 
-    @Flag(help: "Run 3x3 stride-1 convolutions by Winograd F(2x2, 3x3) (experimental: fewer multiplications, not yet faster here).")
-    var winograd = false
+    @Option(
+        help: ArgumentHelp(
+            "Which 3x3 stride-1 convolutions run by Winograd F(2x2, 3x3): auto, on or off.",
+            discussion: """
+                auto: those with 128 or more input channels and a large output, where it is faster \
+                (VGG16 from conv2_2 on); on: all with 16 or more input channels; off: none, every \
+                convolution by GEMM. Winograd performs 2.25x fewer multiplications, which the \
+                report shows beside the nominal MACs; its results differ from GEMM's by float32 rounding.
+                """))
+    var winograd: Winograd.Use = .auto
 
     @Flag(name: .shortAndLong, help: "No progress on standard error.")
     var quiet = false
@@ -40,6 +63,7 @@ struct Run: ParsableCommand {
         var options = AnalysisOptions()
         options.batch = batch
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if passes < 1 { throw ValidationError("--passes must be at least 1") }
         let analysis = Analyzer.analyze(path: file, options: options)
         let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
         for diagnostic in analysis.diagnostics where diagnostic.severity == .error {
@@ -58,10 +82,22 @@ struct Run: ParsableCommand {
         let executor = Executor(analysis: analysis, options: executorOptions)
         // Progress only for a person watching: a terminal on standard error, not a pipe or CI log.
         let showProgress = !quiet && isatty(2) == 1
-        let measurement = executor.run { index, count, label, elapsed in
-            guard showProgress, elapsed > 1 else { return }
-            let line = "layer \(index + 1)/\(count) \(label), \(String(format: "%.1f", elapsed)) s"
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (index + 1 == count ? "\n" : "")).utf8))
+        var saved: Data?
+        let measurement = executor.run(passes: passes, output: saveOutput == nil ? nil : { values in
+            let volume = analysis.layers[analysis.layers.count - 1].output
+            saved = NumPyArray.float32(values, shape: [analysis.batch, volume.d, volume.h, volume.w])
+        }) { step in
+            guard showProgress, step.elapsed > 1 else { return }
+            let pass = step.passes > 1 ? "pass \(step.pass + 1)/\(step.passes), " : ""
+            let line = "\(pass)layer \(step.layer + 1)/\(step.layers) \(step.label), \(String(format: "%.1f", step.elapsed)) s"
+            let last = step.layer + 1 == step.layers && step.pass + 1 == step.passes
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (last ? "\n" : "")).utf8))
+        }
+        if let saveOutput, let saved {
+            do { try saved.write(to: URL(fileURLWithPath: saveOutput)) } catch {
+                Terminal.printError("error: cannot write --save-output \(saveOutput): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
         }
         let mismatches = measurement.mismatches(with: analysis)
         switch format {
@@ -77,3 +113,5 @@ struct Run: ParsableCommand {
         if !mismatches.isEmpty { throw ExitCode(1) }
     }
 }
+
+extension Winograd.Use: ExpressibleByArgument {}

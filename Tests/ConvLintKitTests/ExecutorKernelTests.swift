@@ -54,6 +54,40 @@ import Testing
         }
     }
 
+    /// Operands inside wider matrices (lda, ldb, ldc), and the product split across cores by
+    /// columns (N = 300) and by rows (N = 9, M = 70), against the same triple loop.
+    @Test(arguments: [(70, 300, 19, false, false), (70, 9, 19, true, false), (1, 300, 40, false, true), (70, 9, 19, false, true)])
+    func stridedAndSplitGEMMsMatchTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
+        let (lda, ldb, ldc) = ((transposeA ? m : k) + 3, (transposeB ? k : n) + 5, n + 7)
+        let a = random((transposeA ? k : m) * lda, seed: 12), b = random((transposeB ? n : k) * ldb, seed: 13)
+        var expected = [Float](repeating: 0, count: m * ldc)
+        for i in 0..<m {
+            for j in 0..<n {
+                for p in 0..<k {
+                    expected[i * ldc + j] += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                }
+            }
+        }
+        for gemm in Self.backends {
+            let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * ldc)
+            defer { c.deallocate() }
+            c.initialize(repeating: 0)
+            gemm.multiply(
+                m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
+                c: c.baseAddress!, ldc: ldc, accumulate: false)
+            expectClose(c, expected, "\(gemm.name) strided")
+            // Dense operands across every core: the same products, compacted.
+            let denseA = (0..<(transposeA ? k : m)).flatMap { row in a[(row * lda)..<(row * lda + (transposeA ? m : k))] }
+            let denseB = (0..<(transposeB ? n : k)).flatMap { row in b[(row * ldb)..<(row * ldb + (transposeB ? k : n))] }
+            let split = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * n)
+            defer { split.deallocate() }
+            gemm.multiplyOnAllCores(
+                m: m, n: n, k: k, a: denseA, transposeA: transposeA, b: denseB, transposeB: transposeB,
+                c: split.baseAddress!, accumulate: false)
+            expectClose(split, (0..<m).flatMap { expected[($0 * ldc)..<($0 * ldc + n)] }, "\(gemm.name) on all cores")
+        }
+    }
+
     struct ConvCase: Sendable, CustomTestStringConvertible {
         var batch = 1, depth = 3, height = 9, width = 7, filters = 4
         var kernel = (w: 3, h: 3), stride = (w: 1, h: 1), padding = (w: 1, h: 1), dilation = (w: 1, h: 1), groups = 1
@@ -64,18 +98,28 @@ import Testing
         var outWidth: Int { (width + 2 * padding.w - dilation.w * (kernel.w - 1) - 1) / stride.w + 1 }
     }
 
-    static let convCases: [ConvCase] = [
-        ConvCase(),
-        ConvCase(batch: 2, height: 10, width: 10, stride: (2, 2), padding: (0, 0)),
-        ConvCase(depth: 4, height: 11, width: 8, filters: 6, kernel: (3, 3), padding: (2, 2), dilation: (2, 2)),
-        ConvCase(depth: 4, filters: 6, groups: 2),
-        ConvCase(depth: 6, filters: 6, groups: 6),
-        ConvCase(kernel: (1, 3), padding: (0, 1)),
-        ConvCase(batch: 3, depth: 5, height: 6, width: 5, filters: 7, kernel: (1, 1), padding: (0, 0)),
-        ConvCase(height: 13, width: 13, filters: 5, kernel: (5, 5), stride: (3, 2), padding: (2, 1)),
-        // Enough positions that im2col works in chunks, which split output rows.
-        ConvCase(depth: 64, height: 48, width: 48, filters: 4),
-        ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)),
+    /// Each with the method it must take: few channels or a stride take im2col; 1x1 unpadded
+    /// stride 1 multiplies the input; stride 1 on 16 or more channels a group is shifted.
+    static let convCases: [(ConvCase, Convolution.Method)] = [
+        (ConvCase(), .columns),
+        (ConvCase(batch: 2, height: 10, width: 10, stride: (2, 2), padding: (0, 0)), .columns),
+        (ConvCase(depth: 4, height: 11, width: 8, filters: 6, kernel: (3, 3), padding: (2, 2), dilation: (2, 2)), .columns),
+        (ConvCase(depth: 4, filters: 6, groups: 2), .columns),
+        (ConvCase(depth: 6, filters: 6, groups: 6), .columns),
+        (ConvCase(kernel: (1, 3), padding: (0, 1)), .columns),
+        (ConvCase(batch: 3, depth: 5, height: 6, width: 5, filters: 7, kernel: (1, 1), padding: (0, 0)), .pointwise),
+        (ConvCase(height: 13, width: 13, filters: 5, kernel: (5, 5), stride: (3, 2), padding: (2, 1)), .columns),
+        // Enough positions for several blocks per core, which split output rows.
+        (ConvCase(depth: 64, height: 48, width: 48, filters: 4), .shifted),
+        (ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)), .columns),
+        (ConvCase(depth: 300, height: 30, width: 30, filters: 5, stride: (2, 2)), .columns),
+        (ConvCase(batch: 2, depth: 40, height: 20, width: 33, filters: 6, kernel: (1, 1), padding: (0, 0)), .pointwise),
+        // Shifted: dilation, no padding, rectangular kernels and padding, groups, batches, odd sizes.
+        (ConvCase(batch: 2, depth: 16, height: 9, width: 11, filters: 5, padding: (0, 0)), .shifted),
+        (ConvCase(depth: 20, height: 17, width: 13, filters: 7, kernel: (3, 5), padding: (2, 1), dilation: (1, 2)), .shifted),
+        (ConvCase(depth: 32, height: 12, width: 10, filters: 6, padding: (1, 1), groups: 2), .shifted),
+        (ConvCase(depth: 16, height: 7, width: 7, filters: 600, kernel: (1, 1), padding: (1, 1)), .shifted),
+        (ConvCase(batch: 3, depth: 17, height: 80, width: 70, filters: 9, kernel: (5, 5), padding: (2, 2)), .shifted),
     ]
 
     /// The convolution written as its definition: seven nested loops.
@@ -95,7 +139,8 @@ import Testing
                                     let x = ox * c.stride.w - c.padding.w + kx * c.dilation.w
                                     guard y >= 0, y < c.height, x >= 0, x < c.width else { continue }
                                     let value = input.storage[((n * c.depth + group * inPerGroup + ch) * c.height + y) * c.width + x]
-                                    sum += value * weights[((f * inPerGroup + ch) * c.kernel.h + ky) * c.kernel.w + kx]
+                                    // Weights are stored K × Kh × Kw × C/g.
+                                    sum += value * weights[((f * c.kernel.h + ky) * c.kernel.w + kx) * inPerGroup + ch]
                                 }
                             }
                         }
@@ -113,7 +158,7 @@ import Testing
     }
 
     @Test(arguments: convCases)
-    func convolutionMatchesTheDirectLoops(_ c: ConvCase) {
+    func convolutionMatchesTheDirectLoops(_ c: ConvCase, method: Convolution.Method) {
         let arena = TensorArena()
         let inPerGroup = c.depth / c.groups
         let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 3), c.batch, c.depth, c.height, c.width, arena: arena)
@@ -122,10 +167,14 @@ import Testing
         let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
-            var conv = Convolution(Self.geometry(c))
-            conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm)
+            var conv = Convolution(Self.geometry(c), channels: c.depth)
+            #expect(conv.method == method)
+            conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
-            #expect(conv.macs == c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w)
+            let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
+            #expect(conv.macs == macs)
+            // Shifted computes each output row as wide as the padded input.
+            #expect(conv.multiplications == (method == .shifted ? macs / c.outWidth * (c.width + 2 * c.padding.w) : macs))
         }
     }
 
@@ -369,12 +418,52 @@ import Testing
     @Test func winogradRunsMatchTheStaticFiguresWithFewerMultiplications() {
         let analysis = analyzeArchitecture("pattern-3x-conv-conv-pool.yaml")
         var options = Executor.Options()
-        options.winograd = true
+        options.winograd = .on
         let run = Executor(analysis: analysis, options: options).run()
         #expect(run.mismatches(with: analysis).isEmpty)
-        // All six are 3x3 stride 1; the first reads 3 channels and stays on im2col.
-        let convs = run.layers.filter { $0.algorithm != nil }
+        // All six are 3x3 stride 1; the first reads 3 channels and stays on GEMM.
+        let convs = run.layers.filter { $0.algorithm == Winograd.name }
         #expect(convs.count == 5)
         #expect(convs.allSatisfy { $0.multiplications * 2 < $0.macs })
+    }
+
+    /// `auto` takes Winograd where it measured faster: VGG16 from conv2_2 on (10 of its 13
+    /// convolutions), none of ResNet-50's smaller 3x3 layers.
+    @Test(arguments: [("vgg16.yaml", Winograd.Use.auto, 10), ("vgg16.yaml", .on, 12), ("vgg16.yaml", .off, 0),
+                      ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
+    func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
+        let analysis = analyzeArchitecture(file)
+        #expect(analysis.layers.filter { Winograd.chosen(use, for: $0) }.count == layers)
+    }
+}
+
+/// Passes and the saved output.
+@Suite struct ExecutorPassesTests {
+    @Test func everyPassIsTimedAndTheFastestKept() {
+        let analysis = analyzeArchitecture("pattern-3x-conv-conv-pool.yaml")
+        var final = [Float]()
+        let run = Executor(analysis: analysis).run(passes: 3, output: { final = Array($0) })
+        #expect(run.passes.count == 3)
+        #expect(run.seconds == run.passes.min())
+        #expect(run.layers.dropFirst().reduce(0) { $0 + $1.seconds } == run.seconds)
+        #expect(final.count == analysis.layers.last!.output.elements)
+        #expect(run.mismatches(with: analysis).isEmpty)
+    }
+
+    @Test func npyFilesCarryTheShapeAndLittleEndianFloats() throws {
+        let values: [Float] = [1, -2.5, 3e-8]
+        let data = values.withUnsafeBufferPointer { NumPyArray.float32($0, shape: [1, 3, 1, 1]) }
+        #expect(Array(data.prefix(8)) == [0x93] + Array("NUMPY".utf8) + [1, 0])
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        #expect((10 + headerLength) % 64 == 0)
+        let header = try #require(String(data: data[10..<(10 + headerLength)], encoding: .ascii))
+        #expect(header.hasPrefix("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 1, 1), }"))
+        #expect(header.hasSuffix("\n"))
+        let body = data.suffix(from: 10 + headerLength)
+        #expect(body.count == 12)
+        let decoded = (0..<3).map { i in
+            Float(bitPattern: body.dropFirst(4 * i).prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
+        }
+        #expect(decoded == values)
     }
 }

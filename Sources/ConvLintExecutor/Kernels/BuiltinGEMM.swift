@@ -1,67 +1,67 @@
-import Dispatch
-import Foundation
-
-/// A portable blocked GEMM in Swift SIMD, for machines without a BLAS. Rows of C are split
-/// across cores; each core runs a 4×16 register-blocked kernel over a cache-sized panel of B.
-/// Multiply and add are separate instructions on purpose: without a target CPU that has FMA,
-/// `addingProduct` compiles to calls to `fmaf`.
+/// A portable blocked GEMM in Swift SIMD, for machines without a BLAS: a 4×16 register-blocked
+/// kernel over a cache-sized panel of B, on the calling thread (the executor splits the work
+/// between cores). Multiply and add are separate instructions on purpose: without a target CPU
+/// that has FMA, `addingProduct` compiles to calls to `fmaf`.
 struct BuiltinGEMM: GEMM {
     let name = "built-in Swift SIMD kernel"
+    let isSingleThreaded = true
     static let panel = 256  // rows of B per pass, ~0.5 MiB for N = 512
 
     func multiply(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
+        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         // Work on row-major A (M×K) and B (K×N); transposed operands are copied once.
-        let rowA = transposeA ? Self.transposed(a, rows: k, columns: m) : nil
-        let rowB = transposeB ? Self.transposed(b, rows: n, columns: k) : nil
+        let rowA = transposeA ? Self.transposed(a, rows: k, columns: m, stride: lda) : nil
+        let rowB = transposeB ? Self.transposed(b, rows: n, columns: k, stride: ldb) : nil
         defer {
             rowA?.deallocate()
             rowB?.deallocate()
         }
-        nonisolated(unsafe) let left = UnsafePointer(rowA ?? UnsafeMutablePointer(mutating: a))
-        nonisolated(unsafe) let right = UnsafePointer(rowB ?? UnsafeMutablePointer(mutating: b))
-        nonisolated(unsafe) let out = c
-        if !accumulate { for row in 0..<m { (out + row * ldc).update(repeating: 0, count: n) } }
-        let blocks = (m + 3) / 4
-        let workers = min(blocks, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var block = worker
-            while block < blocks {
-                let row = block * 4
-                Self.rows(row, min(4, m - row), n: n, k: k, a: left, b: right, c: out, ldc: ldc)
-                block += workers
-            }
+        let left = Operand(base: rowA.map { UnsafePointer($0) } ?? a, stride: transposeA ? k : lda)
+        let right = Operand(base: rowB.map { UnsafePointer($0) } ?? b, stride: transposeB ? n : ldb)
+        if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
+        var row = 0
+        while row < m {
+            Self.rows(row, min(4, m - row), n: n, k: k, a: left, b: right, c: c, ldc: ldc)
+            row += 4
         }
     }
 
-    static func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int) -> UnsafeMutablePointer<Float> {
+    /// A row-major matrix: rows `stride` floats apart.
+    struct Operand {
+        let base: UnsafePointer<Float>
+        let stride: Int
+        subscript(row: Int, column: Int) -> Float { base[row * stride + column] }
+    }
+
+    static func transposed(
+        _ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int
+    ) -> UnsafeMutablePointer<Float> {
         let target = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
         for row in 0..<rows {
-            for column in 0..<columns { target[column * rows + row] = source[row * columns + column] }
+            for column in 0..<columns { target[column * rows + row] = source[row * stride + column] }
         }
         return target
     }
 
     /// C[row..<row+count, :] += A[row..<row+count, :] · B, `count` ≤ 4.
     static func rows(
-        _ row: Int, _ count: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        _ row: Int, _ count: Int, n: Int, k: Int, a: Operand, b: Operand, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         var start = 0
         while start < k {
             let end = min(k, start + panel)
             var column = 0
             while column + 16 <= n {
-                tile(row, count, column, start, end, n: n, k: k, a: a, b: b, c: c, ldc: ldc)
+                tile(row, count, column, start, end, a: a, b: b, c: c, ldc: ldc)
                 column += 16
             }
             // Remaining columns, one at a time.
             for j in column..<n {
                 for r in 0..<count {
                     var sum: Float = 0
-                    for p in start..<end { sum += a[(row + r) * k + p] * b[p * n + j] }
+                    for p in start..<end { sum += a[row + r, p] * b[p, j] }
                     c[(row + r) * ldc + j] += sum
                 }
             }
@@ -71,17 +71,17 @@ struct BuiltinGEMM: GEMM {
 
     @inline(__always)
     static func tile(
-        _ row: Int, _ count: Int, _ column: Int, _ start: Int, _ end: Int, n: Int, k: Int, a: UnsafePointer<Float>,
-        b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
+        _ row: Int, _ count: Int, _ column: Int, _ start: Int, _ end: Int, a: Operand, b: Operand,
+        c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         typealias V = SIMD8<Float>
         var acc = (V(), V(), V(), V(), V(), V(), V(), V())
-        let a0 = a + row * k
-        let a1 = a + (row + min(1, count - 1)) * k
-        let a2 = a + (row + min(2, count - 1)) * k
-        let a3 = a + (row + min(3, count - 1)) * k
+        let a0 = a.base + row * a.stride
+        let a1 = a.base + (row + min(1, count - 1)) * a.stride
+        let a2 = a.base + (row + min(2, count - 1)) * a.stride
+        let a3 = a.base + (row + min(3, count - 1)) * a.stride
         for p in start..<end {
-            let bp = UnsafeRawPointer(b + p * n + column)
+            let bp = UnsafeRawPointer(b.base + p * b.stride + column)
             let low = bp.loadUnaligned(as: V.self)
             let high = bp.loadUnaligned(fromByteOffset: 32, as: V.self)
             let x0 = V(repeating: a0[p]), x1 = V(repeating: a1[p])

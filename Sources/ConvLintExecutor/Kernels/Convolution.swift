@@ -1,110 +1,274 @@
 import Dispatch
 import Foundation
 
-/// Convolution as im2col + GEMM, per image and group: the notes' recipe (X_col, W_row, one
-/// matrix multiply). A 1x1 stride-1 convolution without padding multiplies the input directly.
+/// Convolution as GEMM, per image and group, with weights stored K × Kh × Kw × C/g (each
+/// filter's taps outermost, channels innermost), in one of two ways:
+/// - **shifted**: at stride 1, each filter tap is one GEMM over a zero-padded copy of the input,
+///   read at the tap's offset, and the taps accumulate. Output rows come out as wide as the
+///   padded input, and the extra columns are dropped. No im2col: the input is read in place.
+/// - **columns**: the notes' recipe, im2col then one GEMM (a 1x1 stride-1 unpadded
+///   convolution multiplies the input itself).
+///
+/// Either way the output positions are cut into blocks that each core works through with its
+/// own scratch, small enough to stay in its cache while the GEMMs write and reread them.
 struct Convolution {
+    enum Method: String { case shifted = "shifted GEMM", columns = "im2col + GEMM", pointwise = "GEMM (1x1)" }
+
     let geometry: WindowGeometry
-    /// Multiply-accumulates the GEMMs performed, from their dimensions.
+    let method: Method
+    /// Multiply-accumulates of the convolution, from the output positions the kernels wrote.
     private(set) var macs = 0
+    /// Multiplications the GEMMs performed: more than `macs` when shifted, which also computes
+    /// the padding columns of each output row.
+    private(set) var multiplications = 0
 
-    init(_ geometry: WindowGeometry) { self.geometry = geometry }
+    /// `channels`: the input's.
+    init(_ geometry: WindowGeometry, channels: Int) {
+        self.geometry = geometry
+        let perGroup = channels / geometry.groups
+        method =
+            if geometry.kernel == (1, 1) && geometry.stride == (1, 1) && geometry.padding == (0, 0) { .pointwise }
+            // With few channels a tap's GEMM is too thin (K = C/g) to run at speed: VGG16's first layer, on 3.
+            else if geometry.stride == (1, 1) && perGroup >= 16 { .shifted }
+            else { .columns }
+    }
 
-    /// im2col buffers stay within this many floats (4 MiB), so a chunk of columns is still in
-    /// cache when the GEMM reads it, and no layer needs a buffer the size of its whole input
-    /// spread out by the filter (115 MB for VGG16's second layer).
-    static let chunkFloats = 1 << 20
+    /// How the output positions of one image and group are cut up, and the scratch each core
+    /// needs.
+    struct Blocks {
+        /// Positions per block, and blocks per image and group (a multiple of the cores).
+        var size: Int, count: Int
+        /// Floats of scratch per core, and shared by all (the padded input of the shifted method).
+        var perCore: Int, shared: Int
 
-    /// Output positions im2col lays out per pass, for `rows` values per column.
-    static func chunk(rows: Int, positions: Int) -> Int { min(positions, max(64, chunkFloats / rows)) }
+        var workspace: Int { perCore * Cores.count + shared }
 
-    /// `weights`: K × (C/g · Kh · Kw), row-major; `bias`: K values or nil.
-    mutating func forward(
-        _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
-    ) {
-        let (filters, kernel, stride, padding, groups) =
-            (geometry.filters, geometry.kernel, geometry.stride, geometry.padding, geometry.groups)
-        let inPerGroup = input.depth / groups
-        let outPerGroup = filters / groups
-        let rows = inPerGroup * kernel.h * kernel.w  // K of the GEMM
-        let positions = output.height * output.width  // N
-        let direct = kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)
-        let chunk = Self.chunk(rows: rows, positions: positions)
-        let columns = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * chunk)
-        defer { columns?.deallocate() }
-        for n in 0..<input.batch {
-            for group in 0..<groups {
-                let source = input.image(n) + group * inPerGroup * input.height * input.width
-                let filterRows = weights + group * outPerGroup * rows
-                let target = output.image(n) + group * outPerGroup * positions
-                if let columns {
-                    var first = 0
-                    while first < positions {
-                        let count = min(chunk, positions - first)
-                        im2col(source, depth: inPerGroup, height: input.height, width: input.width, output: output,
-                               positions: first..<(first + count), into: columns)
-                        gemm.multiply(
-                            m: outPerGroup, n: count, k: rows, a: filterRows, transposeA: false, b: columns,
-                            transposeB: false, c: target + first, ldc: positions, accumulate: false)
-                        first += count
-                    }
-                } else {
-                    gemm.multiply(
-                        m: outPerGroup, n: positions, k: rows, a: filterRows, transposeA: false, b: source,
-                        transposeB: false, c: target, accumulate: false)
-                }
-                macs += outPerGroup * positions * rows
-            }
-            if let bias { addBias(bias, to: output.image(n), channels: filters, positions: positions) }
+        init(positions: Int, cap: Int, perPosition: Int, shared: Int = 0) {
+            count = Cores.count * max(1, (positions + Cores.count * cap - 1) / (Cores.count * cap))
+            size = (positions + count - 1) / count
+            perCore = size * perPosition
+            self.shared = shared
         }
     }
 
-    /// Columns for output positions `positions`: each holds one position's receptive field,
-    /// zero where it hangs over the padding. Rows (one per channel and filter tap) are
-    /// independent, so cores split them; within an output row the valid range is computed once,
-    /// and at stride 1 it is one copy.
-    private func im2col(
-        _ source: UnsafePointer<Float>, depth: Int, height: Int, width: Int, output: Tensor, positions: Range<Int>,
-        into columns: UnsafeMutablePointer<Float>
+    /// The padded input of the shifted method: one plane per channel, and slack after the last
+    /// for the rightmost tap's reads past the end of the last row.
+    struct PaddedInput {
+        let height: Int, width: Int, slack: Int
+        var plane: Int { height * width }
+
+        init(_ geometry: WindowGeometry, height: Int, width: Int) {
+            self.height = height + 2 * geometry.padding.h
+            self.width = width + 2 * geometry.padding.w
+            slack = (geometry.kernel.w - 1) * geometry.dilation.w
+        }
+    }
+
+    func blocks(input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int)) -> Blocks {
+        let filters = geometry.filters / geometry.groups
+        let rows = input.depth / geometry.groups * geometry.kernel.h * geometry.kernel.w
+        switch method {
+        case .pointwise:
+            return Blocks(positions: output.height * output.width, cap: output.height * output.width, perPosition: 0)
+        case .columns:
+            // A block of columns within 512 KiB, half of a Zen 4 core's L2.
+            return Blocks(positions: output.height * output.width, cap: max(64, (1 << 17) / rows), perPosition: rows)
+        case .shifted:
+            // Small filter banks keep their block of output in L2 across the taps' GEMMs (64
+            // filters × 512 positions is 128 KiB); larger banks take longer blocks, so that each
+            // GEMM's packing of the tap's weights is spread over more columns.
+            let padded = PaddedInput(geometry, height: input.height, width: input.width)
+            return Blocks(
+                positions: output.height * padded.width, cap: max(512, 4 * filters), perPosition: filters,
+                shared: input.depth * padded.plane + padded.slack)
+        }
+    }
+
+    /// `weights`: K × (Kh · Kw · C/g), row-major; `bias`: K values or nil. Scratch comes from
+    /// `arena`, so that it counts among the live bytes.
+    mutating func forward(
+        _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM,
+        arena: TensorArena
     ) {
-        let outW = output.width
-        let taps = geometry.kernel.h * geometry.kernel.w
-        let rows = depth * taps
-        let span = positions.count
-        nonisolated(unsafe) let source = source, columns = columns
-        let (kernel, stride, padding, dilation) = (geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
-        let workers = min(rows, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var row = worker
-            while row < rows {
-                let channel = row / taps, ky = row % taps / kernel.w, kx = row % kernel.w
-                let plane = source + channel * height * width
-                let target = columns + row * span - positions.lowerBound
-                // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W).
-                let shift = kx * dilation.w - padding.w
-                let valid = min(outW, max(0, (-shift + stride.w - 1) / stride.w))..<min(outW, max(0, (width - 1 - shift) / stride.w + 1))
-                var position = positions.lowerBound
-                while position < positions.upperBound {
-                    let oy = position / outW
-                    let rowStart = oy * outW
-                    let xs = (position - rowStart)..<min(outW, positions.upperBound - rowStart)
-                    let line = target + rowStart
-                    let y = oy * stride.h - padding.h + ky * dilation.h
-                    let inside = y >= 0 && y < height ? xs.clamped(to: valid) : xs.lowerBound..<xs.lowerBound
-                    (line + xs.lowerBound).update(repeating: 0, count: max(0, inside.lowerBound - xs.lowerBound))
-                    if !inside.isEmpty {
-                        let from = plane + y * width + inside.lowerBound * stride.w + shift
-                        if stride.w == 1 {
-                            (line + inside.lowerBound).update(from: from, count: inside.count)
-                        } else {
-                            for ox in inside { line[ox] = from[(ox - inside.lowerBound) * stride.w] }
-                        }
-                    }
-                    let tail = max(inside.upperBound, xs.lowerBound)
-                    (line + tail).update(repeating: 0, count: xs.upperBound - tail)
-                    position = rowStart + xs.upperBound
+        let plan = blocks(input: (input.depth, input.height, input.width), output: (output.height, output.width))
+        let scratch = Tensor(batch: 1, depth: max(1, plan.workspace), height: 1, width: 1, arena: arena)
+        let pass = ConvolutionPass(
+            geometry: geometry, input: input, output: output, weights: weights, bias: bias, gemm: gemm, blocks: plan,
+            scratch: scratch.base)
+        let method = method
+        for n in 0..<input.batch {
+            if method == .shifted { pass.pad(image: n) }
+            // Work items: every block of every group, dealt to the cores in turn.
+            let items = geometry.groups * plan.count
+            let workers = min(items, gemm.workers)
+            nonisolated(unsafe) let counts = UnsafeMutablePointer<(Int, Int)>.allocate(capacity: workers)
+            defer { counts.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var total = (0, 0)
+                var item = worker
+                while item < items {
+                    let done = pass.run(method, image: n, group: item / plan.count, block: item % plan.count, core: worker)
+                    total = (total.0 + done.0, total.1 + done.1)
+                    item += workers
                 }
-                row += workers
+                counts[worker] = total
+            }
+            for worker in 0..<workers {
+                macs += counts[worker].0
+                multiplications += counts[worker].1
+            }
+        }
+    }
+}
+
+/// One convolution's operands, and the work of one block of output positions.
+private struct ConvolutionPass: @unchecked Sendable {
+    let geometry: WindowGeometry
+    let input: Tensor, output: Tensor
+    let weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+    let gemm: any GEMM
+    let blocks: Convolution.Blocks
+    let scratch: UnsafeMutablePointer<Float>
+
+    var inPerGroup: Int { input.depth / geometry.groups }
+    var outPerGroup: Int { geometry.filters / geometry.groups }
+    var taps: Int { geometry.kernel.h * geometry.kernel.w }
+    var rows: Int { inPerGroup * taps }
+    var positions: Int { output.height * output.width }
+    var padded: Convolution.PaddedInput { Convolution.PaddedInput(geometry, height: input.height, width: input.width) }
+    /// The shared scratch: the padded input.
+    var paddedBase: UnsafeMutablePointer<Float> { scratch + blocks.perCore * Cores.count }
+
+    /// Runs one block; returns the MACs of the positions it wrote and the multiplications performed.
+    func run(_ method: Convolution.Method, image n: Int, group: Int, block: Int, core: Int) -> (Int, Int) {
+        let own = scratch + core * blocks.perCore
+        let filterRows = weights + group * outPerGroup * rows
+        let target = output.image(n) + group * outPerGroup * positions
+        if method == .shifted { return shifted(group: group, block: block, filterRows: filterRows, target: target, into: own) }
+        let first = block * blocks.size
+        let count = min(blocks.size, positions - first)
+        guard count > 0 else { return (0, 0) }
+        let source = input.image(n) + group * inPerGroup * input.height * input.width
+        if method == .pointwise {
+            gemm.multiply(
+                m: outPerGroup, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: source + first,
+                ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false)
+        } else {
+            im2col(source, positions: first..<(first + count), into: own)
+            gemm.multiply(
+                m: outPerGroup, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: own, ldb: count,
+                transposeB: false, c: target + first, ldc: positions, accumulate: false)
+        }
+        if let bias {
+            for filter in 0..<outPerGroup {
+                let value = bias[group * outPerGroup + filter]
+                let line = target + filter * positions + first
+                for index in 0..<count { line[index] += value }
+            }
+        }
+        return (outPerGroup * rows * count, outPerGroup * rows * count)
+    }
+
+    /// Zero-padded copies of image `n`'s channels, split between the cores.
+    func pad(image n: Int) {
+        let padded = padded, base = paddedBase
+        let (top, left) = (geometry.padding.h, geometry.padding.w)
+        let (height, width, depth) = (input.height, input.width, input.depth)
+        nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = base
+        DispatchQueue.concurrentPerform(iterations: min(depth, gemm.workers)) { worker in
+            var channel = worker
+            while channel < depth {
+                let plane = target + channel * padded.plane
+                plane.update(repeating: 0, count: top * padded.width + left)
+                for y in 0..<height {
+                    let row = plane + (top + y) * padded.width + left
+                    row.update(from: source + (channel * height + y) * width, count: width)
+                    // The right border of this row and the left border of the next.
+                    (row + width).update(repeating: 0, count: padded.width - width)
+                }
+                let end = plane + (top + height) * padded.width + left
+                end.update(repeating: 0, count: padded.plane - (top + height) * padded.width - left)
+                channel += min(depth, gemm.workers)
+            }
+        }
+        (base + depth * padded.plane).update(repeating: 0, count: padded.slack)
+    }
+
+    /// Shifted: one GEMM per tap into the core's block, then the block's valid columns (plus
+    /// the bias) into the output.
+    private func shifted(
+        group: Int, block: Int, filterRows: UnsafePointer<Float>, target: UnsafeMutablePointer<Float>,
+        into own: UnsafeMutablePointer<Float>
+    ) -> (Int, Int) {
+        let padded = padded
+        let wide = output.height * padded.width
+        let first = block * blocks.size
+        let count = min(blocks.size, wide - first)
+        guard count > 0 else { return (0, 0) }
+        let source = paddedBase + group * inPerGroup * padded.plane + first
+        for tap in 0..<taps {
+            let (ky, kx) = (tap / geometry.kernel.w, tap % geometry.kernel.w)
+            let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
+            gemm.multiply(
+                m: outPerGroup, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows, transposeA: false,
+                b: source + offset, ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0)
+        }
+        // Runs of valid columns: x < output width within each padded-width row.
+        var valid = 0
+        var position = first
+        while position < first + count {
+            let (y, x) = (position / padded.width, position % padded.width)
+            let run = min(padded.width - x, first + count - position)
+            let kept = max(0, min(run, output.width - x))
+            if kept > 0 {
+                for filter in 0..<outPerGroup {
+                    let from = own + filter * count + (position - first)
+                    let to = target + filter * positions + y * output.width + x
+                    let value = bias?[group * outPerGroup + filter] ?? 0
+                    for index in 0..<kept { to[index] = from[index] + value }
+                }
+            }
+            valid += kept
+            position += run
+        }
+        return (outPerGroup * rows * valid, outPerGroup * rows * count)
+    }
+
+    /// Columns for output positions `positions`, rows ordered as the weights are (tap, then
+    /// channel): each holds one position's receptive field, zero where it hangs over the padding.
+    /// Within an output row the valid range is computed once, and at stride 1 it is one copy.
+    private func im2col(_ source: UnsafePointer<Float>, positions: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+        let (height, width, outW) = (input.height, input.width, output.width)
+        let span = positions.count
+        let (kernel, stride, padding, dilation) = (geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
+        for row in 0..<rows {
+            let tap = row / inPerGroup, channel = row % inPerGroup
+            let ky = tap / kernel.w, kx = tap % kernel.w
+            let plane = source + channel * height * width
+            let target = columns + row * span - positions.lowerBound
+            // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W).
+            let shift = kx * dilation.w - padding.w
+            let valid = min(outW, max(0, (-shift + stride.w - 1) / stride.w))..<min(outW, max(0, (width - 1 - shift) / stride.w + 1))
+            var position = positions.lowerBound
+            while position < positions.upperBound {
+                let oy = position / outW
+                let rowStart = oy * outW
+                let xs = (position - rowStart)..<min(outW, positions.upperBound - rowStart)
+                let line = target + rowStart
+                let y = oy * stride.h - padding.h + ky * dilation.h
+                let inside = y >= 0 && y < height ? xs.clamped(to: valid) : xs.lowerBound..<xs.lowerBound
+                (line + xs.lowerBound).update(repeating: 0, count: max(0, inside.lowerBound - xs.lowerBound))
+                if !inside.isEmpty {
+                    let from = plane + y * width + inside.lowerBound * stride.w + shift
+                    if stride.w == 1 {
+                        (line + inside.lowerBound).update(from: from, count: inside.count)
+                    } else {
+                        for ox in inside { line[ox] = from[(ox - inside.lowerBound) * stride.w] }
+                    }
+                }
+                let tail = max(inside.upperBound, xs.lowerBound)
+                (line + tail).update(repeating: 0, count: xs.upperBound - tail)
+                position = rowStart + xs.upperBound
             }
         }
     }
@@ -113,6 +277,7 @@ struct Convolution {
 /// Transposed convolution: each input value spreads a filter-sized patch over the output. One
 /// GEMM per image and group (Wᵀ·X gives every patch), then col2im adds the patches in place.
 struct Deconvolution {
+    static let name = "GEMM + col2im"
     let geometry: WindowGeometry
     private(set) var macs = 0
 
@@ -132,7 +297,7 @@ struct Deconvolution {
         output.storage.update(repeating: 0)
         for n in 0..<input.batch {
             for group in 0..<groups {
-                gemm.multiply(
+                gemm.multiplyOnAllCores(
                     m: rows, n: positions, k: inPerGroup, a: weights + group * inPerGroup * rows, transposeA: true,
                     b: input.image(n) + group * inPerGroup * positions, transposeB: false, c: columns, accumulate: false)
                 macs += rows * positions * inPerGroup

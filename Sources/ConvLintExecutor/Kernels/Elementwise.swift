@@ -5,15 +5,31 @@ enum Activation {
     case relu, leakyRelu, relu6, sigmoid, tanh, gelu
 
     func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .relu: for i in 0..<count { output[i] = max(input[i], 0) }
-        case .leakyRelu: for i in 0..<count { output[i] = input[i] > 0 ? input[i] : 0.01 * input[i] }
-        case .relu6: for i in 0..<count { output[i] = min(max(input[i], 0), 6) }
-        case .sigmoid: for i in 0..<count { output[i] = 1 / (1 + expf(-input[i])) }
-        case .tanh: for i in 0..<count { output[i] = tanhf(input[i]) }
-        case .gelu: for i in 0..<count { output[i] = 0.5 * input[i] * (1 + erff(input[i] / Float(2).squareRoot())) }
+        nonisolated(unsafe) let (input, output) = (input, output)
+        Cores.split(count, grain: Elementwise.grain) { range in
+            switch self {
+            case .relu: for i in range { output[i] = max(input[i], 0) }
+            case .leakyRelu: for i in range { output[i] = input[i] > 0 ? input[i] : 0.01 * input[i] }
+            case .relu6: for i in range { output[i] = min(max(input[i], 0), 6) }
+            case .sigmoid: for i in range { output[i] = 1 / (1 + expf(-input[i])) }
+            case .tanh: for i in range { output[i] = tanhf(input[i]) }
+            case .gelu: for i in range { output[i] = 0.5 * input[i] * (1 + erff(input[i] / Float(2).squareRoot())) }
+            }
         }
     }
+}
+
+enum Elementwise {
+    /// Values per core below which one core does it all: 64 KiB, a few microseconds of work.
+    static let grain = 1 << 14
+
+    /// `target[i] += source[i]`: a residual sum.
+    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        nonisolated(unsafe) let (source, target) = (source, target)
+        split(count) { range in for i in range { target[i] += source[i] } }
+    }
+
+    static func split(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) { Cores.split(count, grain: grain, body) }
 }
 
 /// Softmax over the channels at each position (the class scores of a 1x1xK volume).
@@ -40,13 +56,15 @@ func batchNorm(
     _ input: Tensor, into output: Tensor, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
     mean: UnsafePointer<Float>, variance: UnsafePointer<Float>
 ) {
-    let positions = input.height * input.width
-    for n in 0..<input.batch {
-        for c in 0..<input.depth {
+    let (positions, depth) = (input.height * input.width, input.depth)
+    nonisolated(unsafe) let (source, target, gamma, beta, mean, variance) = (input.base, output.base, gamma, beta, mean, variance)
+    Cores.split(input.batch * depth, grain: max(1, Elementwise.grain / positions)) { planes in
+        for plane in planes {
+            let c = plane % depth
             let scale = gamma[c] / (variance[c] + 1e-5).squareRoot()
             let shift = beta[c] - mean[c] * scale
-            let source = input.image(n) + c * positions, target = output.image(n) + c * positions
-            for p in 0..<positions { target[p] = source[p] * scale + shift }
+            let from = source + plane * positions, to = target + plane * positions
+            for p in 0..<positions { to[p] = from[p] * scale + shift }
         }
     }
 }

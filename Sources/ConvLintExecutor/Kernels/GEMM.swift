@@ -1,23 +1,61 @@
+import Dispatch
 import Foundation
 
 /// C = A·B (+ C when `accumulate`), row-major, with A M×K (or its transpose stored K×M), B
-/// K×N (or its transpose stored N×K) and rows of C `ldc` apart. The one primitive CONV, DECONV
-/// and FC reduce to.
+/// K×N (or its transpose stored N×K), and rows of A, B and C `lda`, `ldb` and `ldc` apart. The
+/// one primitive CONV, DECONV and FC reduce to.
 public protocol GEMM: Sendable {
     var name: String { get }
+    /// True when `multiply` computes on the calling thread alone. The executor then owns the
+    /// cores: it runs one multiply per core on its own slices of the work, and nothing else
+    /// (such as a BLAS thread spinning after its call) competes with it.
+    var isSingleThreaded: Bool { get }
     // swiftlint:disable:next function_parameter_count
     func multiply(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
+        transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
 }
 
 extension GEMM {
-    /// C stored densely, N values a row.
+    /// Cores that may each run a multiply at once.
+    var workers: Int { isSingleThreaded ? Cores.count : 1 }
+
+    /// Dense operands: rows of A, B and C as long as their stored width.
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
         c: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
-        multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c, ldc: n, accumulate: accumulate)
+        multiply(
+            m: m, n: n, k: k, a: a, lda: transposeA ? m : k, transposeA: transposeA, b: b, ldb: transposeB ? k : n,
+            transposeB: transposeB, c: c, ldc: n, accumulate: accumulate)
+    }
+
+    /// The same product over every core: columns of C split between them (rows when C is too
+    /// narrow to share, as a 1x1 convolution late in a network is), one multiply each.
+    func multiplyOnAllCores(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool, b: UnsafePointer<Float>, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int? = nil, accumulate: Bool
+    ) {
+        let (lda, ldb, ldc) = (transposeA ? m : k, transposeB ? k : n, ldc ?? n)
+        let byColumns = n >= 64 * workers
+        let length = byColumns ? n : m
+        let parts = byColumns || m >= 16 * workers ? workers : 1
+        // Slices a multiple of 16 wide, the SIMD kernels' tile.
+        let slice = ((length + parts - 1) / parts + 15) & ~15
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = min(length, part * slice), count = min(slice, length - start)
+            guard count > 0 else { return }
+            if byColumns {
+                multiply(
+                    m: m, n: count, k: k, a: a, lda: lda, transposeA: transposeA, b: b + (transposeB ? start * ldb : start),
+                    ldb: ldb, transposeB: transposeB, c: c + start, ldc: ldc, accumulate: accumulate)
+            } else {
+                multiply(
+                    m: count, n: n, k: k, a: a + (transposeA ? start : start * lda), lda: lda, transposeA: transposeA, b: b,
+                    ldb: ldb, transposeB: transposeB, c: c + start * ldc, ldc: ldc, accumulate: accumulate)
+            }
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import ConvLintKit
 import Dispatch
 import Foundation
 
@@ -6,12 +7,39 @@ import Foundation
 /// pair instead of 36. Tiles are transformed (V = Bᵀ d B), multiplied by the transformed
 /// filters (U = G g Gᵀ) as 16 GEMMs over channels, and transformed back (Y = Aᵀ M A).
 /// The network's MACs stay the nominal ones; `multiplications` says what was performed.
-struct Winograd {
+public struct Winograd {
+    static let name = "Winograd F(2x2, 3x3)"
+
+    /// When a 3x3 stride-1 convolution runs by Winograd.
+    public enum Use: String, CaseIterable, Sendable {
+        /// Where it is faster on the machine kind this was tuned on: see `pays`.
+        case auto
+        /// Wherever it applies.
+        case on
+        /// Never: every convolution by GEMM.
+        case off
+    }
+
     /// 3x3, stride 1, undilated, ungrouped, and enough input channels for the 16 GEMMs over
-    /// them to pay for the transforms (VGG16's first layer, on 3 channels, is faster by im2col).
+    /// them to pay for the transforms (VGG16's first layer, on 3 channels, is faster by GEMM).
     static func applies(to geometry: WindowGeometry, channels: Int) -> Bool {
         geometry.kernel == (3, 3) && geometry.stride == (1, 1) && geometry.dilation == (1, 1) && geometry.groups == 1
             && channels >= 16
+    }
+
+    /// Where Winograd beat the shifted GEMM on a 2-core Zen 4 with OpenBLAS (`--passes 10`, each
+    /// layer both ways): from 128 input channels, and once the layer is large, as VGG16's are
+    /// from conv2_2 on (28x28x512: 14 ms against 24). On smaller layers, such as ResNet-50's
+    /// 3x3 convolutions (14x14x256: 2.6 ms against 1.6), the transforms cost more than the
+    /// multiplications they save.
+    static func pays(for geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int)) -> Bool {
+        channels >= 128 && channels * geometry.filters * output.height * output.width >= 1 << 25
+    }
+
+    static func chosen(_ use: Use, for layer: LayerReport) -> Bool {
+        let geometry = WindowGeometry(layer.node.hyper)
+        guard layer.node.kind == .conv, use != .off, applies(to: geometry, channels: layer.input.d) else { return false }
+        return use == .on || pays(for: geometry, channels: layer.input.d, output: (layer.output.h, layer.output.w))
     }
 
     /// Tiles per pass, so that V (16 × channels × tiles) stays near 16 MiB: large enough that
@@ -25,7 +53,7 @@ struct Winograd {
     private(set) var multiplications = 0
     private(set) var macs = 0
 
-    /// Transforms `weights` (K × C × 3 × 3) into U.
+    /// Transforms `weights` (K × 3 × 3 × C, as `Convolution` stores them) into U.
     init(_ geometry: WindowGeometry, weights: UnsafePointer<Float>, channels: Int, arena: TensorArena) {
         self.geometry = geometry
         let k = geometry.filters
@@ -33,7 +61,7 @@ struct Winograd {
         let u = filters.base
         for f in 0..<k {
             for c in 0..<channels {
-                let g = weights + (f * channels + c) * 9
+                let g = (0..<9).map { weights[(f * 9 + $0) * channels + c] }
                 var t = [Float](repeating: 0, count: 12)  // G g: 4 × 3
                 for j in 0..<3 {
                     t[j] = g[j]
@@ -58,7 +86,7 @@ struct Winograd {
         // Each channel is first copied into a zero-bordered plane, so tiles need no bounds checks;
         // 16 columns of slack let the last vector of a row load past its end.
         let paddedWidth = 2 * tilesW + 2 + 16, paddedHeight = 2 * tilesH + 2
-        let workers = min(channels, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = min(channels, Cores.count)
         let planes = UnsafeMutablePointer<Float>.allocate(capacity: workers * paddedWidth * paddedHeight)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels * chunk)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * k * chunk)
@@ -88,7 +116,7 @@ struct Winograd {
                 }
                 // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
                 for element in 0..<16 {
-                    gemm.multiply(
+                    gemm.multiplyOnAllCores(
                         m: k, n: count, k: channels, a: filters.base + element * k * channels, transposeA: false,
                         b: v + element * channels * count, transposeB: false, c: m + element * k * count, accumulate: false)
                 }

@@ -15,17 +15,24 @@ public struct LayerMeasurement: Sendable {
     public var seconds: Double
 }
 
-/// What one forward pass measured.
+/// What a run measured: the layers of its fastest forward pass, and every pass's time.
 public struct RunMeasurement: Sendable {
     public var batch: Int
     public var backend: String
     public var layers: [LayerMeasurement]
-    /// The forward pass, from the first layer after INPUT to the last.
-    public var seconds: Double
+    /// Seconds of each forward pass, from the first layer after INPUT to the last, in order.
+    public var passes: [Double]
     /// The most bytes of tensors (weights included) alive at once.
     public var peakBytes: ByteCount
     /// The process's peak resident memory, as the kernel counts it.
     public var maxRSS: ByteCount
+
+    /// The fastest pass.
+    public var seconds: Double { passes.min() ?? 0 }
+    public var medianSeconds: Double {
+        let sorted = passes.sorted()
+        return sorted.isEmpty ? 0 : (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
+    }
 
     public var params: Int { layers.reduce(0) { $0 + $1.params } }
     public var macs: Int { layers.reduce(0) { $0 + $1.macs } }

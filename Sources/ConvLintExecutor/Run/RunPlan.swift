@@ -5,7 +5,8 @@ import ConvLintKit
 public struct RunPlan: Sendable {
     /// Weights, buffers and transformed filters, as float32.
     public var fixed: ByteCount
-    /// The largest im2col chunk or col2im buffer of one image and group.
+    /// The largest scratch of one layer: a convolution's blocks of columns or output and its
+    /// padded input, or a transposed convolution's col2im buffer.
     public var workspace: ByteCount
     /// Activations of the batch at their peak (all of them with `keepActivations`).
     public var activations: ByteCount
@@ -13,13 +14,12 @@ public struct RunPlan: Sendable {
 
     public var predicted: ByteCount { ByteCount(fixed.bytes + workspace.bytes + activations.bytes) }
 
-    /// `winograd`: 3x3 stride-1 convolutions also hold their filters transformed (16/9 of them).
-    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Bool = false) {
+    /// `winograd`: convolutions that run by Winograd also hold their filters transformed (16/9 of them).
+    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Winograd.Use = .auto) {
         let totals = analysis.totals
-        let transformed = winograd ? analysis.layers.reduce(0) { sum, layer in
-            layer.node.kind == .conv && Winograd.applies(to: WindowGeometry(layer.node.hyper), channels: layer.input.d)
-                ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
-        } : 0
+        let transformed = analysis.layers.reduce(0) { sum, layer in
+            Winograd.chosen(winograd, for: layer) ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
+        }
         fixed = ByteCount((totals.params + totals.buffers) * 4 + transformed)
         activations = ByteCount(
             keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - fixed.bytes)
@@ -29,9 +29,9 @@ public struct RunPlan: Sendable {
                 let window = kernel.w * kernel.h
                 switch layer.node.kind {
                 case .conv:
-                    // im2col runs in chunks of output positions.
-                    let rows = layer.input.d / layer.node.hyper.groups * window
-                    return rows * Convolution.chunk(rows: rows, positions: layer.output.w * layer.output.h) * 4
+                    let input = layer.input, output = layer.output
+                    return Convolution(WindowGeometry(layer.node.hyper), channels: input.d)
+                        .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
                 case .deconv:
                     return (layer.node.hyper.filters ?? 1) / layer.node.hyper.groups * window * layer.input.w * layer.input.h * 4
                 default: return 0
@@ -49,7 +49,7 @@ public struct RunPlan: Sendable {
         let room = available.bytes - fixed.bytes - workspace.bytes
         let largest = perImage > 0 && room > 0 ? room / perImage : 0
         return "error[exceeds-available-memory]: running batch \(batch) needs about \(predicted.binary) "
-            + "(weights \(fixed.binary), activations \(activations.binary), im2col workspace \(workspace.binary)), "
+            + "(weights \(fixed.binary), activations \(activations.binary), convolution workspace \(workspace.binary)), "
             + "but \(available.binary) is available\n  = help: "
             + (largest >= 1 ? "the largest batch that fits is \(largest): --batch \(largest)" : "not even one image fits")
     }

@@ -10,13 +10,13 @@ public enum RunReport {
     static func milliseconds(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
 
     public static func text(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> String {
-        var rows = [["LAYER", "OUTPUT", "PARAMS", "MACS", "MS", "GFLOP/S"]]
+        var rows = [["LAYER", "OUTPUT", "PARAMS", "MACS", "MS", "GFLOP/S", "ALGORITHM"]]
         for (report, measured) in zip(analysis.layers, run.layers) {
             let output = report.output == measured.output ? "[\(measured.output)]" : "[\(report.output)] ≠ [\(measured.output)]"
             let gflops = measured.macs > 0 ? String(format: "%.1f", Double(2 * measured.macs * run.batch) / measured.seconds / 1e9) : ""
             rows.append([
                 report.node.label, output, pair(report.cost.params, measured.params), pair(report.cost.macs, measured.macs),
-                milliseconds(measured.seconds), gflops + (measured.algorithm == nil ? "" : " (W)"),
+                milliseconds(measured.seconds), gflops, measured.algorithm ?? "",
             ])
         }
         var lines = [
@@ -24,36 +24,58 @@ public enum RunReport {
             "",
         ]
         lines += TextReport.align(rows, rightAligned: [2, 3, 4, 5])
-        if run.layers.contains(where: { $0.algorithm != nil }) {
-            lines.append("(W: Winograd; its GFLOP/s count the nominal MACs, not the fewer multiplications it performed)")
-        }
-        lines += [""] + totals(analysis, run, plan: plan)
+        lines += ["(GFLOP/s count the nominal MACs, whatever the algorithm performed)", ""] + totals(analysis, run, plan: plan)
         return lines.joined(separator: "\n")
     }
 
+    /// Per algorithm, in the order they first ran: its layers, and what it performed where that
+    /// differs from the nominal MACs.
+    static func algorithms(_ run: RunMeasurement) -> [String] {
+        var names = [String]()
+        var tally = [String: (layers: Int, macs: Int, multiplications: Int)]()
+        for layer in run.layers {
+            guard let name = layer.algorithm else { continue }
+            if tally[name] == nil { names.append(name) }
+            let sum = tally[name, default: (0, 0, 0)]
+            tally[name] = (sum.layers + 1, sum.macs + layer.macs, sum.multiplications + layer.multiplications)
+        }
+        return names.map { name in
+            let (layers, macs, performed) = tally[name]!
+            let what = "\(name): \(layers) layer\(layers == 1 ? "" : "s")"
+            guard performed != macs, macs > 0 else { return what }
+            let difference =
+                performed > macs
+                ? String(format: "%.1f%% more: the padding columns of each output row", Double(performed - macs) / Double(macs) * 100)
+                : String(format: "%.2fx fewer", Double(macs) / Double(performed))
+            return what + ", \(performed.grouped) multiplications per image performed for \(macs.grouped) nominal MACs (\(difference))"
+        }
+    }
+
+    static func passes(_ run: RunMeasurement) -> String {
+        guard run.passes.count > 1 else { return "" }
+        return " (fastest of \(run.passes.count) passes; median \(milliseconds(run.medianSeconds)) ms, "
+            + "first \(milliseconds(run.passes[0])) ms)"
+    }
+
     static func totals(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> [String] {
-        let fast = run.layers.filter { $0.algorithm != nil }
-        let performed = run.layers.reduce(0) { $0 + $1.multiplications }
-        let note = fast.isEmpty ? [] : [
-            "\(fast[0].algorithm!) ran \(fast.count) CONV layers: \(performed.grouped) multiplications per image performed "
-                + "for the \(run.macs.grouped) nominal MACs (\(String(format: "%.2f", Double(run.macs) / Double(performed)))x fewer)"
-        ]
+        let note = algorithms(run)
         return [
             "TOTAL params: \(pair(analysis.totals.params, run.params)) (predicted, counted from the weights allocated)",
             "TOTAL MACs per image: \(pair(analysis.totals.macs, run.macs)) (nominal, counted by the kernels)",
-            "Time: \(milliseconds(run.seconds)) ms for the batch, \(String(format: "%.1f", run.gflops)) GFLOP/s; GEMM: \(run.backend)",
+            "Time: \(milliseconds(run.seconds)) ms for the batch\(passes(run)), \(String(format: "%.1f", run.gflops)) GFLOP/s; "
+                + "GEMM: \(run.backend)",
             "Memory: peak of live tensors \(run.peakBytes.binary) (predicted \(plan.predicted.binary) with "
-                + "\(plan.workspace.binary) of im2col workspace); process peak RSS \(run.maxRSS.binary)",
-        ] + note
+                + "\(plan.workspace.binary) of convolution workspace); process peak RSS \(run.maxRSS.binary)",
+        ] + (note.isEmpty ? [] : ["Algorithms: " + note.joined(separator: "; ")])
     }
 
     public static func markdown(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> String {
         var out = ["### \(analysis.name): measured (`\(analysis.source.path)`, batch \(run.batch))", "",
-                   "| # | Layer | Output | Params | MACs | ms |", "|--:|---|---|--:|--:|--:|"]
+                   "| # | Layer | Output | Params | MACs | ms | Algorithm |", "|--:|---|---|--:|--:|--:|---|"]
         for (report, measured) in zip(analysis.layers, run.layers) {
             out.append(
                 "| \(report.node.index) | `\(report.node.label)` | \(measured.output) | \(pair(report.cost.params, measured.params)) | "
-                    + "\(pair(report.cost.macs, measured.macs)) | \(milliseconds(measured.seconds)) |")
+                    + "\(pair(report.cost.macs, measured.macs)) | \(milliseconds(measured.seconds)) | \(measured.algorithm ?? "") |")
         }
         return (out + [""] + totals(analysis, run, plan: plan).map { "- " + $0 }).joined(separator: "\n")
     }
@@ -69,7 +91,7 @@ public enum RunReport {
                             ("output", .array(measured.output.array.map { .int($0) })),
                             ("params", .int(measured.params)), ("macs", .int(measured.macs)),
                             ("multiplications", .int(measured.multiplications)),
-                            ("algorithm", measured.algorithm.map { .string($0) } ?? .string("direct")),
+                            ("algorithm", measured.algorithm.map { .string($0) } ?? .null),
                             ("seconds", .double(measured.seconds)),
                         ])))
                     return .object(fields)
@@ -80,6 +102,7 @@ public enum RunReport {
                 ("measured", .object([
                     ("output", .array((run.layers.last?.output.array ?? []).map { .int($0) })),
                     ("params", .int(run.params)), ("macs", .int(run.macs)), ("seconds", .double(run.seconds)),
+                    ("median_seconds", .double(run.medianSeconds)), ("passes_seconds", .array(run.passes.map { .double($0) })),
                     ("peak_bytes", .int(run.peakBytes.bytes)), ("predicted_bytes", .int(plan.predicted.bytes)),
                     ("max_rss_bytes", .int(run.maxRSS.bytes)), ("gflops", .double(run.gflops)), ("backend", .string(run.backend)),
                 ])))
