@@ -4,11 +4,16 @@
 Beside each network: GFLOP/s (2 x nominal MACs / time), the machine's practical ceiling measured
 in the same run through the same GEMM backend (a 2048x2048x2048 matrix multiply: an FC layer of
 2048 units on a batch of 2048), and, when PyTorch and torchvision are installed, PyTorch's time
-for the same model on the same machine and the ratio. Timings are the minimum of several
-processes (other load on a 2-core machine swings single runs by 2x). Usage:
-    python3 Benchmarks/executor_speed.py [--runs N] [--builtin]
+for the same model on the same machine and the ratio, overall and per layer kind.
+
+Both are timed warm, as frameworks are benchmarked: convlint with `--passes`, PyTorch after one
+pass of warm-up, in turns (a convlint process, then PyTorch, `--runs` times), so that other load
+on this 2-core machine, which swings single runs by 2x, falls on both. Figures are the minimum
+and the median over every warm pass. Usage:
+    python3 Benchmarks/executor_speed.py [--runs N] [--passes N] [--builtin]
 """
 import argparse
+import collections
 import json
 import os
 import statistics
@@ -21,43 +26,71 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "convlint")
 NETWORKS = [("VGG16", "vgg16.yaml", "vgg16"), ("ResNet-50", "resnet50.yaml", "resnet50"),
             ("AlexNet", "alexnet-torchvision.yaml", "alexnet")]
+# PyTorch operators by convlint layer kind; each operator's time includes the calls it makes.
+TORCH_KINDS = {"aten::conv2d": "CONV", "aten::linear": "FC", "aten::max_pool2d": "POOL", "aten::relu_": "RELU",
+               "aten::batch_norm": "BN", "aten::add_": "ADD", "aten::adaptive_avg_pool2d": "GAP"}
+CONVLINT_KINDS = {"MAXPOOL": "POOL", "AVGPOOL": "POOL"}
 
 
-def convlint_run(path, runs, environment, layer=None):
-    """Minimum and median seconds of the forward pass (or of one layer), and the backend, over `runs` processes."""
-    times, backend = [], ""
-    for _ in range(runs):
-        out = subprocess.run([BINARY, "run", path, "--format", "json", "--quiet"], capture_output=True, text=True,
-                             env=environment, check=True)
-        report = json.loads(out.stdout)
-        measured = report["totals"]["measured"]
-        times.append(measured["seconds"] if layer is None else report["layers"][layer]["measured"]["seconds"])
-        backend = measured["backend"]
-    return min(times), statistics.median(times), backend
+def convlint_run(path, passes, environment):
+    """The report of one process running `passes` forward passes."""
+    out = subprocess.run([BINARY, "run", path, "--format", "json", "--quiet", "--passes", str(passes)],
+                         capture_output=True, text=True, env=environment, check=True)
+    return json.loads(out.stdout)
 
 
-def pytorch_time(model_name, runs):
-    try:
+def convlint_kinds(report):
+    """Milliseconds of the fastest pass by layer kind."""
+    kinds = collections.Counter()
+    for layer in report["layers"][1:]:
+        kinds[CONVLINT_KINDS.get(layer["kind"], layer["kind"])] += layer["measured"]["seconds"] * 1e3
+    return kinds
+
+
+class PyTorch:
+    """A torchvision model in inference mode, on as many threads as cores."""
+
+    def __init__(self, model_name):
         import torch
         import torchvision
+        self.torch = torch
+        torch.set_num_threads(os.cpu_count() or 1)
+        self.model = getattr(torchvision.models, model_name)().eval()
+        self.image = torch.randn(1, 3, 224, 224)
+        with torch.inference_mode():
+            self.model(self.image)
+
+    def times(self, passes):
+        times = []
+        with self.torch.inference_mode():
+            for _ in range(passes):
+                start = time.perf_counter()
+                self.model(self.image)
+                times.append(time.perf_counter() - start)
+        return times
+
+    def kinds(self):
+        """Milliseconds by layer kind in one profiled pass."""
+        with self.torch.inference_mode(), self.torch.profiler.profile() as profile:
+            self.model(self.image)
+        kinds = collections.Counter()
+        for event in profile.key_averages():
+            if event.key in TORCH_KINDS:
+                kinds[TORCH_KINDS[event.key]] += event.cpu_time_total / 1e3
+        return kinds
+
+
+def load_pytorch(model_name):
+    try:
+        return PyTorch(model_name)
     except ImportError:
         return None
-    torch.set_num_threads(os.cpu_count() or 1)
-    model = getattr(torchvision.models, model_name)().eval()
-    x = torch.randn(1, 3, 224, 224)
-    times = []
-    with torch.inference_mode():
-        model(x)
-        for _ in range(runs):
-            start = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=5, help="convlint processes per network, each followed by PyTorch")
+    parser.add_argument("--passes", type=int, default=5, help="forward passes per process")
     parser.add_argument("--builtin", action="store_true", help="use the built-in Swift GEMM instead of a BLAS")
     options = parser.parse_args()
     environment = dict(os.environ)
@@ -68,22 +101,56 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         ceiling_file = os.path.join(scratch, "sgemm-2048.yaml")
         with open(ceiling_file, "w") as handle:
-            # Two FCs: the second runs with the BLAS's threads already started.
-            handle.write("input: 1x1x2048\nbatch: 2048\nnetwork: INPUT -> FC(2048, bias=false) -> FC(2048, bias=false)\n")
-        fastest, _, backend = convlint_run(ceiling_file, options.runs, environment, layer=2)
+            handle.write("input: 1x1x2048\nbatch: 2048\nnetwork: INPUT -> FC(2048, bias=false)\n")
+        ceiling_runs = [convlint_run(ceiling_file, options.passes, environment) for _ in range(3)]
+        fastest = min(report["totals"]["measured"]["seconds"] for report in ceiling_runs)
         ceiling = 2 * 2048 ** 3 / fastest / 1e9
-        print(f"GEMM backend: {backend}")
+        print(f"GEMM backend: {ceiling_runs[0]['totals']['measured']['backend']}")
         print(f"practical ceiling: 2048^3 sgemm through it: {fastest * 1e3:.1f} ms, {ceiling:.1f} GFLOP/s\n")
-        print(f"{'network':<10} {'min ms':>8} {'median ms':>10} {'GFLOP/s':>8} {'of ceiling':>10} {'PyTorch ms':>11} {'ratio':>6}")
-        for name, path, torch_name in NETWORKS:
-            full = os.path.join(ROOT, "architectures", path)
-            macs = json.loads(subprocess.run([BINARY, full, "--format", "json"], capture_output=True, text=True).stdout)["totals"]["macs"]
-            fastest, median, _ = convlint_run(full, options.runs, environment)
-            gflops = 2 * macs / fastest / 1e9
-            torch = pytorch_time(torch_name, options.runs)
-            torch_text = f"{torch[0] * 1e3:11.1f} {fastest / torch[0]:6.2f}" if torch else f"{'n/a':>11} {'':>6}"
-            print(f"{name:<10} {fastest * 1e3:8.1f} {median * 1e3:10.1f} {gflops:8.1f} {gflops / ceiling:10.0%} {torch_text}")
-    print("\nratio = convlint time / PyTorch time (below 1 is faster); PyTorch is optional (pip install torch torchvision).")
+
+    rows, kind_rows = [], []
+    for name, path, torch_name in NETWORKS:
+        full = os.path.join(ROOT, "architectures", path)
+        torch = load_pytorch(torch_name)
+        ours, theirs, first, reports = [], [], [], []
+        for _ in range(options.runs):
+            report = convlint_run(full, options.passes + 1, environment)
+            passes = report["totals"]["measured"]["passes_seconds"]
+            first.append(passes[0])
+            ours += passes[1:]
+            reports.append(report)
+            if torch:
+                theirs += torch.times(options.passes)
+        macs = reports[0]["totals"]["macs"]
+        gflops = 2 * macs / min(ours) / 1e9
+        row = [name, f"{min(ours) * 1e3:.1f} / {statistics.median(ours) * 1e3:.1f}", f"{statistics.median(first) * 1e3:.1f}",
+               f"{gflops:.0f}", f"{gflops / ceiling:.0%}"]
+        if torch:
+            row += [f"{min(theirs) * 1e3:.1f} / {statistics.median(theirs) * 1e3:.1f}",
+                    f"{min(ours) / min(theirs):.2f} / {statistics.median(ours) / statistics.median(theirs):.2f}"]
+            ours_kinds = convlint_kinds(min(reports, key=lambda r: r["totals"]["measured"]["seconds"]))
+            theirs_kinds = min((torch.kinds() for _ in range(3)), key=lambda k: sum(k.values()))
+            for kind in sorted(set(ours_kinds) | set(theirs_kinds), key=lambda k: -theirs_kinds.get(k, 0)):
+                if ours_kinds.get(kind, 0) >= 0.05 or theirs_kinds.get(kind, 0) >= 0.05:
+                    kind_rows.append([name, kind, f"{ours_kinds.get(kind, 0):.2f}", f"{theirs_kinds.get(kind, 0):.2f}"])
+        rows.append(row)
+
+    header = ["network", "convlint min / median ms", "first pass ms", "GFLOP/s", "of ceiling"]
+    if any(len(row) > len(header) for row in rows):
+        header += ["PyTorch min / median ms", "ratio min / median"]
+    print(markdown([header] + [row + ["n/a"] * (len(header) - len(row)) for row in rows]))
+    print("\nratio = convlint time / PyTorch time (below 1 is faster); first pass: convlint's cold pass, which also "
+          "touches fresh memory.")
+    if kind_rows:
+        print("\nBy layer kind (ms; convlint's fastest pass, PyTorch's profiler, which adds its own overhead):\n")
+        print(markdown([["network", "kind", "convlint", "PyTorch"]] + kind_rows))
+    else:
+        print("PyTorch is optional: pip install torch torchvision.")
+
+
+def markdown(rows):
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" if i == 0 else "--:" for i in range(len(rows[0]))) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows[1:]])
 
 
 if __name__ == "__main__":

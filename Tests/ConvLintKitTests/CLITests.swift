@@ -306,8 +306,8 @@ extension CLITests {
             defer { try? files.removeItem(at: scratch) }
             let stdoutURL = scratch.appendingPathComponent("stdout")
             let stderrURL = scratch.appendingPathComponent("stderr")
-            files.createFile(atPath: stdoutURL.path, contents: nil)
-            files.createFile(atPath: stderrURL.path, contents: nil)
+            _ = files.createFile(atPath: stdoutURL.path, contents: nil)
+            _ = files.createFile(atPath: stderrURL.path, contents: nil)
             let stdout = try FileHandle(forWritingTo: stdoutURL)
             let stderr = try FileHandle(forWritingTo: stderrURL)
 

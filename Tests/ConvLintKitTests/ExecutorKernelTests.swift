@@ -312,6 +312,22 @@ import Testing
         #expect(measurement.macs == analysis.totals.macs)
     }
 
+    /// ID passes its input on as its output: an in-place ReLU after it must not clobber the
+    /// tensor another branch still reads.
+    @Test func inPlaceLayersSpareATensorOtherBranchesStillRead() throws {
+        let analysis = Analyzer.analyze(
+            source: SourceFile(path: "x.yaml", text: "input: 6x6x3\nnetwork: INPUT -> CONV(4, F=1) -> ((ID -> RELU | ID) + (ID | ID))"),
+            options: AnalysisOptions())
+        try #require(analysis.isValid, "\(analysis.diagnostics)")
+        var final = [Float]()
+        _ = Executor(analysis: analysis).run(output: { final = Array($0) })
+        let plane = 6 * 6 * 4
+        let (rectified, raw) = (final[..<plane], final[plane...])
+        // (relu(x) | x) + (x | x): the first half is relu(x) + x, the second 2x, with its negatives.
+        #expect(raw.contains { $0 < 0 })
+        #expect(zip(rectified, raw).allSatisfy { abs($0 - ($1 > 0 ? $1 : $1 / 2)) <= 1e-5 * max(1, abs($1)) })
+    }
+
     @Test func liveTensorsPeakBelowThePlanAndKeepingActivationsHoldsThemAll() throws {
         let analysis = analyzeArchitecture("pattern-3x-conv-conv-pool.yaml")
         let memory = try #require(analysis.memory)

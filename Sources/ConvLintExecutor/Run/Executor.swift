@@ -20,6 +20,8 @@ public final class Executor {
     private var random: SeededRandom
     /// Per layer: weight, bias and the per-channel vectors of BN/LN.
     private var parameters: [[Tensor]] = []
+    /// BN's running mean and variance, by layer: buffers, not parameters.
+    private var buffers: [Int: (mean: Tensor, variance: Tensor)] = [:]
     /// 3x3 stride-1 convolutions with their filters transformed for Winograd, by layer.
     private var winograd: [Int: Winograd] = [:]
 
@@ -56,7 +58,9 @@ public final class Executor {
                 let weights = Tensor(batch: 1, depth: units * input.elements, height: 1, width: 1, arena: arena)
                 random.fillNormal(weights.storage, standardDeviation: (2 / Float(input.elements + units)).squareRoot())
                 return hyper.bias ? [weights, vector(units, 0)] : [weights]
-            case .batchNorm: return [vector(input.d, 1), vector(input.d, 0)]
+            case .batchNorm:
+                buffers[layer.node.index] = (vector(input.d, 0), vector(input.d, 1))
+                return [vector(input.d, 1), vector(input.d, 0)]
             case .layerNorm: return [vector(input.d, 1), vector(input.d, 0)]
             default: return []
             }
@@ -111,7 +115,11 @@ public final class Executor {
         let batch = analysis.batch
         var remaining = [Int](repeating: 0, count: layers.count)
         for layer in layers { for input in layer.node.inputs { remaining[input] += 1 } }
+        let readers = remaining
         var outputs = [Tensor?](repeating: nil, count: layers.count)
+        // Reads still to come of each live tensor, over every layer whose output it is: ID passes
+        // its input on as its output, so a layer may write in place only when no other reads wait.
+        var pending = [ObjectIdentifier: Int]()
         var measured = [LayerMeasurement]()
         let clock = ContinuousClock()
         for layer in layers {
@@ -124,14 +132,18 @@ public final class Executor {
                 random.fillNormal(output.storage, standardDeviation: 1)
             } else {
                 let inputs = layer.node.inputs.map { outputs[$0]! }
-                let sole = layer.node.inputs.count == 1 && remaining[layer.node.inputs[0]] == 1
+                let sole = pending[ObjectIdentifier(inputs[0])] == 1
                 output = run(layer, inputs: inputs, inputIsSole: sole, work: &work)
             }
-            outputs[layer.node.index] = output
             for input in layer.node.inputs {
+                let tensor = ObjectIdentifier(outputs[input]!)
+                pending[tensor]! -= 1
+                if pending[tensor] == 0 { pending[tensor] = nil }
                 remaining[input] -= 1
                 if remaining[input] == 0, !options.keepActivations { outputs[input] = nil }
             }
+            outputs[layer.node.index] = output
+            pending[ObjectIdentifier(output), default: 0] += readers[layer.node.index]
             let seconds = (clock.now - began).seconds
             let params = parameters[layer.node.index].reduce(0) { $0 + $1.count }
             measured.append(
@@ -219,9 +231,10 @@ public final class Executor {
             return output
         case .batchNorm:
             let output = tensor(like: layer.output)
-            // Running statistics of a fresh network: buffers, not parameters.
-            let mean = vector(input.depth, 0), variance = vector(input.depth, 1)
-            batchNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: mean.base, variance: variance.base)
+            let statistics = buffers[layer.node.index]!
+            batchNorm(
+                input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: statistics.mean.base,
+                variance: statistics.variance.base)
             return output
         case .layerNorm:
             let output = tensor(like: layer.output)
