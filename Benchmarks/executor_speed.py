@@ -70,9 +70,14 @@ class PyTorch:
         return times
 
     def kinds(self):
-        """Milliseconds by layer kind in one profiled pass."""
-        with self.torch.inference_mode(), self.torch.profiler.profile() as profile:
-            self.model(self.image)
+        """Milliseconds by layer kind in one profiled pass (the profiler's log lines on stderr silenced)."""
+        saved = os.dup(2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        try:
+            with self.torch.inference_mode(), self.torch.profiler.profile() as profile:
+                self.model(self.image)
+        finally:
+            os.dup2(saved, 2)
         kinds = collections.Counter()
         for event in profile.key_averages():
             if event.key in TORCH_KINDS:

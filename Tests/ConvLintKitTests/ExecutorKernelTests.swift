@@ -120,6 +120,10 @@ import Testing
         (ConvCase(depth: 32, height: 12, width: 10, filters: 6, padding: (1, 1), groups: 2), .shifted),
         (ConvCase(depth: 16, height: 7, width: 7, filters: 600, kernel: (1, 1), padding: (1, 1)), .shifted),
         (ConvCase(batch: 3, depth: 17, height: 80, width: 70, filters: 9, kernel: (5, 5), padding: (2, 2)), .shifted),
+        // Few positions and many filters: the cores split the filters (unevenly here), each method.
+        (ConvCase(batch: 2, depth: 40, height: 5, width: 7, filters: 70, kernel: (1, 1), padding: (0, 0)), .pointwise),
+        (ConvCase(depth: 20, height: 9, width: 9, filters: 33, stride: (2, 2)), .columns),
+        (ConvCase(depth: 32, height: 7, width: 7, filters: 70, groups: 2), .shifted),
     ]
 
     /// The convolution written as its definition: seven nested loops.

@@ -33,20 +33,35 @@ struct Convolution {
             else { .columns }
     }
 
-    /// How the output positions of one image and group are cut up, and the scratch each core
-    /// needs.
+    /// How the output of one image and group is cut up between cores, and the scratch each
+    /// core needs: blocks of positions with every filter, or, when there are too few positions
+    /// to share (7x7 late in a network), every position with a part of the filters, so that
+    /// each core packs only its part of the weights instead of all of them.
     struct Blocks {
-        /// Positions per block, and blocks per image and group (a multiple of the cores).
+        /// Positions per block, and blocks per image and group.
         var size: Int, count: Int
+        /// Filters per part, and parts.
+        var filterSize: Int, filterParts: Int
         /// Floats of scratch per core, and shared by all (the padded input of the shifted method).
         var perCore: Int, shared: Int
 
         var workspace: Int { perCore * Cores.count + shared }
+        var items: Int { count * filterParts }
 
-        init(positions: Int, cap: Int, perPosition: Int, shared: Int = 0) {
-            count = Cores.count * max(1, (positions + Cores.count * cap - 1) / (Cores.count * cap))
-            size = (positions + count - 1) / count
-            perCore = size * perPosition
+        /// `cap`: the most positions a block may hold; `scratch(positions, filters)`: a core's
+        /// scratch for a block.
+        init(positions: Int, filters: Int, cap: Int, shared: Int = 0, scratch: (Int, Int) -> Int) {
+            let cores = Cores.count
+            if positions < 96 * cores, filters >= 16 * cores {
+                (count, size) = (1, positions)
+                filterParts = cores
+            } else {
+                count = cores * max(1, (positions + cores * cap - 1) / (cores * cap))
+                size = (positions + count - 1) / count
+                filterParts = 1
+            }
+            filterSize = (filters + filterParts - 1) / filterParts
+            perCore = scratch(size, filterSize)
             self.shared = shared
         }
     }
@@ -67,20 +82,24 @@ struct Convolution {
     func blocks(input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int)) -> Blocks {
         let filters = geometry.filters / geometry.groups
         let rows = input.depth / geometry.groups * geometry.kernel.h * geometry.kernel.w
+        let positions = output.height * output.width
         switch method {
         case .pointwise:
-            return Blocks(positions: output.height * output.width, cap: output.height * output.width, perPosition: 0)
+            return Blocks(positions: positions, filters: filters, cap: positions) { _, _ in 0 }
         case .columns:
             // A block of columns within 512 KiB, half of a Zen 4 core's L2.
-            return Blocks(positions: output.height * output.width, cap: max(64, (1 << 17) / rows), perPosition: rows)
+            return Blocks(positions: positions, filters: filters, cap: max(64, (1 << 17) / rows)) { positions, _ in
+                positions * rows
+            }
         case .shifted:
             // Small filter banks keep their block of output in L2 across the taps' GEMMs (64
             // filters × 512 positions is 128 KiB); larger banks take longer blocks, so that each
             // GEMM's packing of the tap's weights is spread over more columns.
             let padded = PaddedInput(geometry, height: input.height, width: input.width)
             return Blocks(
-                positions: output.height * padded.width, cap: max(512, 4 * filters), perPosition: filters,
-                shared: input.depth * padded.plane + padded.slack)
+                positions: output.height * padded.width, filters: filters, cap: max(512, 4 * filters),
+                shared: input.depth * padded.plane + padded.slack
+            ) { positions, filters in positions * filters }
         }
     }
 
@@ -98,8 +117,8 @@ struct Convolution {
         let method = method
         for n in 0..<input.batch {
             if method == .shifted { pass.pad(image: n) }
-            // Work items: every block of every group, dealt to the cores in turn.
-            let items = geometry.groups * plan.count
+            // Work items: every block and filter part of every group, dealt to the cores in turn.
+            let items = geometry.groups * plan.items
             let workers = min(items, gemm.workers)
             nonisolated(unsafe) let counts = UnsafeMutablePointer<(Int, Int)>.allocate(capacity: workers)
             defer { counts.deallocate() }
@@ -107,7 +126,9 @@ struct Convolution {
                 var total = (0, 0)
                 var item = worker
                 while item < items {
-                    let done = pass.run(method, image: n, group: item / plan.count, block: item % plan.count, core: worker)
+                    let (group, rest) = item.quotientAndRemainder(dividingBy: plan.items)
+                    let (block, part) = rest.quotientAndRemainder(dividingBy: plan.filterParts)
+                    let done = pass.run(method, image: n, group: group, block: block, part: part, core: worker)
                     total = (total.0 + done.0, total.1 + done.1)
                     item += workers
                 }
@@ -139,34 +160,40 @@ private struct ConvolutionPass: @unchecked Sendable {
     /// The shared scratch: the padded input.
     var paddedBase: UnsafeMutablePointer<Float> { scratch + blocks.perCore * Cores.count }
 
-    /// Runs one block; returns the MACs of the positions it wrote and the multiplications performed.
-    func run(_ method: Convolution.Method, image n: Int, group: Int, block: Int, core: Int) -> (Int, Int) {
+    /// Runs one block of positions for one part of the filters; returns the MACs of the positions
+    /// it wrote and the multiplications performed.
+    func run(_ method: Convolution.Method, image n: Int, group: Int, block: Int, part: Int, core: Int) -> (Int, Int) {
         let own = scratch + core * blocks.perCore
-        let filterRows = weights + group * outPerGroup * rows
-        let target = output.image(n) + group * outPerGroup * positions
-        if method == .shifted { return shifted(group: group, block: block, filterRows: filterRows, target: target, into: own) }
+        let firstFilter = part * blocks.filterSize
+        let filters = max(0, min(blocks.filterSize, outPerGroup - firstFilter))
+        let filterRows = weights + (group * outPerGroup + firstFilter) * rows
+        let target = output.image(n) + (group * outPerGroup + firstFilter) * positions
+        let bias = bias.map { $0 + group * outPerGroup + firstFilter }
+        if method == .shifted {
+            return shifted(
+                group: group, block: block, filters: filters, filterRows: filterRows, bias: bias, target: target, into: own)
+        }
         let first = block * blocks.size
         let count = min(blocks.size, positions - first)
-        guard count > 0 else { return (0, 0) }
+        guard count > 0, filters > 0 else { return (0, 0) }
         let source = input.image(n) + group * inPerGroup * input.height * input.width
         if method == .pointwise {
             gemm.multiply(
-                m: outPerGroup, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: source + first,
+                m: filters, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: source + first,
                 ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false)
         } else {
             im2col(source, positions: first..<(first + count), into: own)
             gemm.multiply(
-                m: outPerGroup, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: own, ldb: count,
+                m: filters, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: own, ldb: count,
                 transposeB: false, c: target + first, ldc: positions, accumulate: false)
         }
         if let bias {
-            for filter in 0..<outPerGroup {
-                let value = bias[group * outPerGroup + filter]
+            for filter in 0..<filters {
                 let line = target + filter * positions + first
-                for index in 0..<count { line[index] += value }
+                for index in 0..<count { line[index] += bias[filter] }
             }
         }
-        return (outPerGroup * rows * count, outPerGroup * rows * count)
+        return (filters * rows * count, filters * rows * count)
     }
 
     /// Zero-padded copies of image `n`'s channels, split between the cores.
@@ -197,20 +224,20 @@ private struct ConvolutionPass: @unchecked Sendable {
     /// Shifted: one GEMM per tap into the core's block, then the block's valid columns (plus
     /// the bias) into the output.
     private func shifted(
-        group: Int, block: Int, filterRows: UnsafePointer<Float>, target: UnsafeMutablePointer<Float>,
-        into own: UnsafeMutablePointer<Float>
+        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        target: UnsafeMutablePointer<Float>, into own: UnsafeMutablePointer<Float>
     ) -> (Int, Int) {
         let padded = padded
         let wide = output.height * padded.width
         let first = block * blocks.size
         let count = min(blocks.size, wide - first)
-        guard count > 0 else { return (0, 0) }
+        guard count > 0, filters > 0 else { return (0, 0) }
         let source = paddedBase + group * inPerGroup * padded.plane + first
         for tap in 0..<taps {
             let (ky, kx) = (tap / geometry.kernel.w, tap % geometry.kernel.w)
             let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
             gemm.multiply(
-                m: outPerGroup, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows, transposeA: false,
+                m: filters, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows, transposeA: false,
                 b: source + offset, ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0)
         }
         // Runs of valid columns: x < output width within each padded-width row.
@@ -221,17 +248,17 @@ private struct ConvolutionPass: @unchecked Sendable {
             let run = min(padded.width - x, first + count - position)
             let kept = max(0, min(run, output.width - x))
             if kept > 0 {
-                for filter in 0..<outPerGroup {
+                for filter in 0..<filters {
                     let from = own + filter * count + (position - first)
                     let to = target + filter * positions + y * output.width + x
-                    let value = bias?[group * outPerGroup + filter] ?? 0
+                    let value = bias?[filter] ?? 0
                     for index in 0..<kept { to[index] = from[index] + value }
                 }
             }
             valid += kept
             position += run
         }
-        return (outPerGroup * rows * valid, outPerGroup * rows * count)
+        return (filters * rows * valid, filters * rows * count)
     }
 
     /// Columns for output positions `positions`, rows ordered as the weights are (tap, then
