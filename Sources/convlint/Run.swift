@@ -23,8 +23,11 @@ struct Run: ParsableCommand {
     @Argument(help: "An architecture file.")
     var file: String
 
+    /// The formats of a run's report: SARIF and GitHub annotations are for findings, not measurements.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
     @Option(name: .shortAndLong, help: "Output format: text, json or markdown.")
-    var format: OutputFormat = .text
+    var format: Format = .text
 
     @Option(help: "Images per batch (overrides the file's 'batch:').")
     var batch: Int?
@@ -103,7 +106,7 @@ struct Run: ParsableCommand {
         switch format {
         case .json: print(RunReport.json(analysis, measurement, plan: plan).serialized())
         case .markdown: print(RunReport.markdown(analysis, measurement, plan: plan))
-        default: print(RunReport.text(analysis, measurement, plan: plan))
+        case .text: print(RunReport.text(analysis, measurement, plan: plan))
         }
         for mismatch in mismatches {
             Terminal.printError(

@@ -253,6 +253,40 @@ import Testing
     }
 }
 
+/// `convlint run`: passes, the saved output and its usage errors.
+extension CLITests {
+    static let cifar = "architectures/pattern-3x-conv-conv-pool.yaml"
+
+    @Test func runTimesEveryPassAndAgreesWithTheStaticFigures() throws {
+        let result = try CLI.run("run", Self.cifar, "--passes", "3", "--format", "json", "--quiet")
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let measured = try #require((report["totals"] as? [String: Any])?["measured"] as? [String: Any])
+        let passes = try #require(measured["passes_seconds"] as? [Double])
+        #expect(passes.count == 3)
+        #expect(measured["seconds"] as? Double == passes.min())
+        #expect(measured["macs"] as? Int == (report["totals"] as? [String: Any])?["macs"] as? Int)
+    }
+
+    @Test func runSavesTheLastOutputAsAnNpyFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("convlint-\(UUID().uuidString).npy").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CLI.run("run", Self.cifar, "--save-output", path, "--quiet")
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let header = Int(data[8]) | Int(data[9]) << 8
+        #expect(String(decoding: data[10..<(10 + header)], as: UTF8.self).contains("'shape': (1, 10, 1, 1)"))
+        #expect(data.count == 10 + header + 10 * 4)
+    }
+
+    @Test(arguments: [["--passes", "0"], ["--format", "sarif"], ["--save-output", "/nonexistent-folder/out.npy"]])
+    func runUsageAndOutputErrorsExitTwo(_ arguments: [String]) throws {
+        let result = try CLI.run(executable: URL(fileURLWithPath: try CLI.executablePath()), ["run", Self.cifar, "--quiet"] + arguments)
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+}
+
 /// Finds and runs the built `convlint`.
 extension CLITests {
     @Test func vgg16AtBatch64WithMomentumDoesNotFit8GiBButFits16GiB() throws {
