@@ -201,7 +201,7 @@ import Testing
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, arena: arena)
-            winograd.forward(input, bias: bias, into: output, gemm: gemm)
+            winograd.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)
             let tiles = (c.outHeight + 1) / 2 * ((c.outWidth + 1) / 2)
@@ -441,6 +441,10 @@ import Testing
         options.winograd = .on
         let run = Executor(analysis: analysis, options: options).run()
         #expect(run.mismatches(with: analysis).isEmpty)
+        // The plan holds the transformed filters and Winograd's scratch, which the arena counts.
+        let plan = RunPlan(analysis: analysis, memory: analysis.memory!, keepActivations: false, winograd: .on)
+        #expect(run.peakBytes <= plan.predicted)
+        #expect(RunPlan(analysis: analysis, memory: analysis.memory!, keepActivations: false, winograd: .off).predicted < run.peakBytes)
         // All six are 3x3 stride 1; the first reads 3 channels and stays on GEMM.
         let convs = run.layers.filter { $0.algorithm == Winograd.name }
         #expect(convs.count == 5)

@@ -78,23 +78,41 @@ public struct Winograd {
         }
     }
 
-    mutating func forward(_ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM) {
-        let channels = input.depth, k = geometry.filters
-        let tilesH = (output.height + 1) / 2, tilesW = (output.width + 1) / 2
-        let tiles = tilesH * tilesW
-        let chunk = min(tiles, Self.chunk(channels: channels))
-        // Each channel is first copied into a zero-bordered plane, so tiles need no bounds checks;
-        // 16 columns of slack let the last vector of a row load past its end.
-        let paddedWidth = 2 * tilesW + 2 + 16, paddedHeight = 2 * tilesH + 2
-        let workers = min(channels, Cores.count)
-        let planes = UnsafeMutablePointer<Float>.allocate(capacity: workers * paddedWidth * paddedHeight)
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels * chunk)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * k * chunk)
-        defer {
-            planes.deallocate()
-            v.deallocate()
-            m.deallocate()
+    /// Where a pass's tiles sit, and how many it takes at once.
+    struct Tiling {
+        let tilesH: Int, tilesW: Int, chunk: Int
+        /// Each channel is first copied into a zero-bordered plane, so tiles need no bounds
+        /// checks; 16 columns of slack let the last vector of a row load past its end.
+        var paddedWidth: Int { 2 * tilesW + 2 + 16 }
+        var paddedHeight: Int { 2 * tilesH + 2 }
+        var tiles: Int { tilesH * tilesW }
+
+        init(channels: Int, output: (height: Int, width: Int)) {
+            tilesH = (output.height + 1) / 2
+            tilesW = (output.width + 1) / 2
+            chunk = min(tilesH * tilesW, Winograd.chunk(channels: channels))
         }
+
+        /// Floats of scratch: a padded plane per core, V (16 × C × chunk) and M (16 × K × chunk).
+        func workspace(channels: Int, filters: Int) -> Int {
+            Cores.count * paddedWidth * paddedHeight + 16 * (channels + filters) * chunk
+        }
+    }
+
+    /// Scratch comes from `arena`, so that it counts among the live bytes.
+    mutating func forward(
+        _ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM, arena: TensorArena
+    ) {
+        let channels = input.depth, k = geometry.filters
+        let tiling = Tiling(channels: channels, output: (output.height, output.width))
+        let (tilesW, tiles, chunk) = (tiling.tilesW, tiling.tiles, tiling.chunk)
+        let (paddedWidth, paddedHeight) = (tiling.paddedWidth, tiling.paddedHeight)
+        let workers = min(channels, Cores.count)
+        let scratch = Tensor(
+            batch: 1, depth: tiling.workspace(channels: channels, filters: k), height: 1, width: 1, arena: arena)
+        let v = scratch.base
+        let m = v + 16 * channels * chunk
+        let planes = m + 16 * k * chunk
         for n in 0..<input.batch {
             nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = output.image(n)
             nonisolated(unsafe) let v = v, m = m, planes = planes, bias = bias

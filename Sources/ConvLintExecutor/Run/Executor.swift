@@ -174,7 +174,7 @@ public final class Executor {
             let output = tensor(like: layer.output)
             let bias = weights.count > 1 ? weights[1].base : nil
             if var fast = winograd[layer.node.index] {
-                fast.forward(input, bias: bias, into: output, gemm: gemm)
+                fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: Winograd.name)
             } else if layer.node.kind == .conv {
                 var conv = Convolution(WindowGeometry(hyper), channels: input.depth)

@@ -20,16 +20,21 @@ public struct RunPlan: Sendable {
         let transformed = analysis.layers.reduce(0) { sum, layer in
             Winograd.chosen(winograd, for: layer) ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
         }
-        fixed = ByteCount((totals.params + totals.buffers) * 4 + transformed)
+        let weights = (totals.params + totals.buffers) * 4
+        fixed = ByteCount(weights + transformed)
+        // The static inference peak holds the weights and the largest live set of activations.
         activations = ByteCount(
-            keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - fixed.bytes)
+            keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - weights)
         workspace = ByteCount(
             analysis.layers.map { layer -> Int in
                 let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
                 let window = kernel.w * kernel.h
+                let input = layer.input, output = layer.output
                 switch layer.node.kind {
+                case .conv where Winograd.chosen(winograd, for: layer):
+                    return Winograd.Tiling(channels: input.d, output: (output.h, output.w))
+                        .workspace(channels: input.d, filters: output.d) * 4
                 case .conv:
-                    let input = layer.input, output = layer.output
                     return Convolution(WindowGeometry(layer.node.hyper), channels: input.d)
                         .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
                 case .deconv:
