@@ -31,6 +31,22 @@ import Testing
         #expect(worst <= Self.tolerance * scale, "\(what): largest difference \(worst)")
     }
 
+    /// C = A·B by its definition, rows of C `ldc` apart.
+    // swiftlint:disable:next function_parameter_count
+    static func tripleLoop(
+        m: Int, n: Int, k: Int, a: [Float], lda: Int, transposeA: Bool, b: [Float], ldb: Int, transposeB: Bool, ldc: Int
+    ) -> [Float] {
+        var c = [Float](repeating: 0, count: m * ldc)
+        for i in 0..<m {
+            for j in 0..<n {
+                for p in 0..<k {
+                    c[i * ldc + j] += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                }
+            }
+        }
+        return c
+    }
+
     // (1, …, true): an FC layer at batch 1, which BLAS runs as a matrix-vector product.
     @Test(arguments: [
         (5, 7, 3, false, false), (64, 50, 33, false, true), (17, 33, 129, true, false), (4, 16, 8, true, true),
@@ -38,14 +54,9 @@ import Testing
     ])
     func gemmMatchesTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
         let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
-        var expected = [Float](repeating: 0, count: m * n)
-        for i in 0..<m {
-            for j in 0..<n {
-                for p in 0..<k {
-                    expected[i * n + j] += (transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j])
-                }
-            }
-        }
+        let expected = Self.tripleLoop(
+            m: m, n: n, k: k, a: a, lda: transposeA ? m : k, transposeA: transposeA, b: b, ldb: transposeB ? k : n,
+            transposeB: transposeB, ldc: n)
         for gemm in Self.backends {
             let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * n)
             defer { c.deallocate() }
@@ -60,14 +71,8 @@ import Testing
     func stridedAndSplitGEMMsMatchTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
         let (lda, ldb, ldc) = ((transposeA ? m : k) + 3, (transposeB ? k : n) + 5, n + 7)
         let a = random((transposeA ? k : m) * lda, seed: 12), b = random((transposeB ? n : k) * ldb, seed: 13)
-        var expected = [Float](repeating: 0, count: m * ldc)
-        for i in 0..<m {
-            for j in 0..<n {
-                for p in 0..<k {
-                    expected[i * ldc + j] += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j])
-                }
-            }
-        }
+        let expected = Self.tripleLoop(
+            m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB, ldc: ldc)
         for gemm in Self.backends {
             let c = UnsafeMutableBufferPointer<Float>.allocate(capacity: m * ldc)
             defer { c.deallocate() }
