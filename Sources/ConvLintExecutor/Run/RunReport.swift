@@ -52,7 +52,7 @@ public enum RunReport {
     }
 
     static func passes(_ run: RunMeasurement) -> String {
-        guard run.passes.count > 1 else { return "" }
+        guard run.passes.count > 1 else { return " (one cold pass, first-touch page faults included; --passes 5 for warm figures)" }
         return " (fastest of \(run.passes.count) passes; median \(milliseconds(run.medianSeconds)) ms, "
             + "first \(milliseconds(run.passes[0])) ms)"
     }
