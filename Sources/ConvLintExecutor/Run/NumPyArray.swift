@@ -13,7 +13,11 @@ public enum NumPyArray {
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        #if _endian(little)
+            data.append(UnsafeRawBufferPointer(values).bindMemory(to: UInt8.self))
+        #else
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        #endif
         return data
     }
 }
