@@ -52,8 +52,8 @@ struct Run: ParsableCommand {
         help: ArgumentHelp(
             "Which 3x3 stride-1 convolutions run by Winograd F(2x2, 3x3): auto, on or off.",
             discussion: """
-                auto: those with 128 or more input channels and a large output, where it is faster \
-                (VGG16 from conv2_2 on); on: all with 16 or more input channels; off: none, every \
+                auto: the large ones (C·K·H·W of 2^25 or more), where it is faster (every VGG16 \
+                layer after the first, no ResNet-50 layer); on: all with 16 or more input channels; off: none, every \
                 convolution by GEMM. Winograd performs 2.25x fewer multiplications, which the \
                 report shows beside the nominal MACs; its results differ from GEMM's by float32 rounding.
                 """))

@@ -6,7 +6,9 @@ import Foundation
 /// each 2x2 block of outputs comes from a 4x4 input tile in 16 multiplications per channel
 /// pair instead of 36. Tiles are transformed (V = Bᵀ d B), multiplied by the transformed
 /// filters (U = G g Gᵀ) as 16 GEMMs over channels, and transformed back (Y = Aᵀ M A).
-/// The network's MACs stay the nominal ones; `multiplications` says what was performed.
+/// Each core does all three for its own blocks of tiles, in its own scratch, so that V and M
+/// stay in cache between the steps. The network's MACs stay the nominal ones;
+/// `multiplications` says what was performed.
 public struct Winograd {
     static let name = "Winograd F(2x2, 3x3)"
 
@@ -27,13 +29,13 @@ public struct Winograd {
             && channels >= 16
     }
 
-    /// Where Winograd beat the shifted GEMM on a 2-core Zen 4 with OpenBLAS (`--passes 10`, each
-    /// layer both ways): from 128 input channels, and once the layer is large, as VGG16's are
-    /// from conv2_2 on (28x28x512: 14 ms against 24). On smaller layers, such as ResNet-50's
-    /// 3x3 convolutions (14x14x256: 2.6 ms against 1.6), the transforms cost more than the
-    /// multiplications they save.
+    /// Where Winograd beat the shifted GEMM on a 2-core Zen 4 with OpenBLAS (`--passes 8`, each
+    /// layer both ways): once the layer is large, C·K·H·W ≥ 2²⁵, as every VGG16 layer after the
+    /// first is (conv1_2, 64 channels at 224x224: 17 ms against 24; conv4_2: 13 against 24). On
+    /// smaller layers, such as every 3x3 convolution of ResNet-50 (C·K·H·W = 12.8M; 14x14x256:
+    /// 2.0 ms against 1.6), the transforms cost more than the multiplications they save.
     static func pays(for geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int)) -> Bool {
-        channels >= 128 && channels * geometry.filters * output.height * output.width >= 1 << 25
+        channels * geometry.filters * output.height * output.width >= 1 << 25
     }
 
     static func chosen(_ use: Use, for layer: LayerReport) -> Bool {
@@ -41,10 +43,6 @@ public struct Winograd {
         guard layer.node.kind == .conv, use != .off, applies(to: geometry, channels: layer.input.d) else { return false }
         return use == .on || pays(for: geometry, channels: layer.input.d, output: (layer.output.h, layer.output.w))
     }
-
-    /// Tiles per pass, so that V (16 × channels × tiles) stays near 16 MiB: large enough that
-    /// each of the 16 GEMMs is big enough to run at speed.
-    static func chunk(channels: Int) -> Int { max(64, (1 << 22) / (16 * channels)) }
 
     let geometry: WindowGeometry
     /// U: 16 matrices of K × C, built once with the network.
@@ -78,24 +76,34 @@ public struct Winograd {
         }
     }
 
-    /// Where a pass's tiles sit, and how many it takes at once.
+    /// Where the tiles sit, how they are cut into blocks, and the scratch that takes.
     struct Tiling {
-        let tilesH: Int, tilesW: Int, chunk: Int
-        /// Each channel is first copied into a zero-bordered plane, so tiles need no bounds
-        /// checks; 16 columns of slack let the last vector of a row load past its end.
+        let channels: Int, filters: Int
+        let tilesH: Int, tilesW: Int
+        /// Tiles per block, and blocks per image (a multiple of the cores).
+        let size: Int, blocks: Int
+        /// Each channel is copied into a zero-bordered plane, so tiles need no bounds checks;
+        /// 16 columns of slack let the last vector of a row load past its end.
         var paddedWidth: Int { 2 * tilesW + 2 + 16 }
         var paddedHeight: Int { 2 * tilesH + 2 }
+        var plane: Int { paddedWidth * paddedHeight }
         var tiles: Int { tilesH * tilesW }
+        /// A core's V (16 × C × size) and M (16 × K × size).
+        var perCore: Int { 16 * (channels + filters) * size }
+        /// Floats of scratch: the padded image, shared, and each core's V and M.
+        var workspace: Int { channels * plane + Cores.count * perCore }
 
-        init(channels: Int, output: (height: Int, width: Int)) {
+        init(channels: Int, filters: Int, output: (height: Int, width: Int)) {
+            self.channels = channels
+            self.filters = filters
             tilesH = (output.height + 1) / 2
             tilesW = (output.width + 1) / 2
-            chunk = min(tilesH * tilesW, Winograd.chunk(channels: channels))
-        }
-
-        /// Floats of scratch: a padded plane per core, V (16 × C × chunk) and M (16 × K × chunk).
-        func workspace(channels: Int, filters: Int) -> Int {
-            Cores.count * paddedWidth * paddedHeight + 16 * (channels + filters) * chunk
+            // 512 tiles with 64 channels in and out (V and M: 4 MiB), at least 256 with more:
+            // fewer made VGG16's 256- and 512-channel layers slower, more its 64-channel ones.
+            let cap = max(256, 65536 / (channels + filters))
+            let tiles = tilesH * tilesW
+            blocks = Cores.count * max(1, (tiles + Cores.count * cap - 1) / (Cores.count * cap))
+            size = (tiles + blocks - 1) / blocks
         }
     }
 
@@ -103,53 +111,48 @@ public struct Winograd {
     mutating func forward(
         _ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM, arena: TensorArena
     ) {
-        let channels = input.depth, k = geometry.filters
-        let tiling = Tiling(channels: channels, output: (output.height, output.width))
-        let (tilesW, tiles, chunk) = (tiling.tilesW, tiling.tiles, tiling.chunk)
-        let (paddedWidth, paddedHeight) = (tiling.paddedWidth, tiling.paddedHeight)
-        let workers = min(channels, Cores.count)
-        let scratch = Tensor(
-            batch: 1, depth: tiling.workspace(channels: channels, filters: k), height: 1, width: 1, arena: arena)
-        let v = scratch.base
-        let m = v + 16 * channels * chunk
-        let planes = m + 16 * k * chunk
+        let (channels, k) = (input.depth, geometry.filters)
+        let tiling = Tiling(channels: channels, filters: k, output: (output.height, output.width))
+        let scratch = Tensor(batch: 1, depth: tiling.workspace, height: 1, width: 1, arena: arena)
+        nonisolated(unsafe) let (padded, u) = (scratch.base, UnsafePointer(filters.base))
+        nonisolated(unsafe) let own = scratch.base + channels * tiling.plane
+        let layout = TileLayout(
+            height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tiling.tilesW,
+            paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight, padding: geometry.padding)
+        let workers = min(tiling.blocks, gemm.workers)
         for n in 0..<input.batch {
-            nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = output.image(n)
-            nonisolated(unsafe) let v = v, m = m, planes = planes, bias = bias
-            let layout = TileLayout(
-                height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tilesW,
-                paddedWidth: paddedWidth, paddedHeight: paddedHeight, padding: geometry.padding)
-            var start = 0
-            while start < tiles {
-                let first = start
-                let count = min(chunk, tiles - first)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let plane = planes + worker * paddedWidth * paddedHeight
-                    var c = worker
-                    while c < channels {
-                        layout.pad(source + c * layout.height * layout.width, into: plane)
-                        layout.transformInput(plane, tiles: first..<(first + count), into: v + c * count, stride: channels * count)
-                        c += workers
-                    }
-                }
-                // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
-                for element in 0..<16 {
-                    gemm.multiplyOnAllCores(
-                        m: k, n: count, k: channels, a: filters.base + element * k * channels, transposeA: false,
-                        b: v + element * channels * count, transposeB: false, c: m + element * k * count, accumulate: false)
-                }
-                multiplications += 16 * k * channels * count
-                DispatchQueue.concurrentPerform(iterations: min(k, workers)) { worker in
-                    var f = worker
-                    while f < k {
-                        layout.transformOutput(
-                            m + f * count, stride: k * count, tiles: first..<(first + count),
-                            into: target + f * layout.outH * layout.outW, bias: bias?[f] ?? 0)
-                        f += min(k, workers)
-                    }
-                }
-                start += count
+            nonisolated(unsafe) let (source, target, bias) = (UnsafePointer(input.image(n)), output.image(n), bias)
+            Cores.split(channels, grain: 1) { range in
+                for c in range { layout.pad(source + c * layout.height * layout.width, into: padded + c * tiling.plane) }
             }
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let v = own + worker * tiling.perCore
+                let m = v + 16 * channels * tiling.size
+                var block = worker
+                while block < tiling.blocks {
+                    let first = block * tiling.size
+                    let tiles = first..<min(tiling.tiles, first + tiling.size)
+                    let count = tiles.count
+                    block += workers
+                    guard count > 0 else { continue }
+                    for c in 0..<channels {
+                        layout.transformInput(padded + c * tiling.plane, tiles: tiles, into: v + c * count, stride: channels * count)
+                    }
+                    // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
+                    for element in 0..<16 {
+                        gemm.multiply(
+                            m: k, n: count, k: channels, a: u + element * k * channels, lda: channels, transposeA: false,
+                            b: v + element * channels * count, ldb: count, transposeB: false, c: m + element * k * count,
+                            ldc: count, accumulate: false)
+                    }
+                    for f in 0..<k {
+                        layout.transformOutput(
+                            m + f * count, stride: k * count, tiles: tiles, into: target + f * layout.outH * layout.outW,
+                            bias: bias?[f] ?? 0)
+                    }
+                }
+            }
+            multiplications += 16 * k * channels * tiling.tiles
             macs += k * channels * 9 * output.height * output.width
         }
     }

@@ -32,8 +32,7 @@ public struct RunPlan: Sendable {
                 let input = layer.input, output = layer.output
                 switch layer.node.kind {
                 case .conv where Winograd.chosen(winograd, for: layer):
-                    return Winograd.Tiling(channels: input.d, output: (output.h, output.w))
-                        .workspace(channels: input.d, filters: output.d) * 4
+                    return Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w)).workspace * 4
                 case .conv:
                     return Convolution(WindowGeometry(layer.node.hyper), channels: input.d)
                         .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
