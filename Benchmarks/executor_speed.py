@@ -145,7 +145,8 @@ def main():
         header += ["PyTorch min / median ms", "ratio min / median"]
     print(markdown([header] + [row + ["n/a"] * (len(header) - len(row)) for row in rows]))
     print("\nratio = convlint time / PyTorch time (below 1 is faster); first pass: convlint's cold pass, which also "
-          "touches fresh memory.")
+          "touches fresh memory; GFLOP/s count nominal MACs, so a network run partly by Winograd (fewer "
+          "multiplications) can pass the ceiling.")
     if kind_rows:
         print("\nBy layer kind (ms; convlint's fastest pass, PyTorch's profiler, which adds its own overhead):\n")
         print(markdown([["network", "kind", "convlint", "PyTorch"]] + kind_rows))
