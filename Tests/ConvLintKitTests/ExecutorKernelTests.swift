@@ -284,6 +284,25 @@ import Testing
         #expect(Array(output.storage) == expected)
     }
 
+    /// Cores fill slices of a large buffer from a skipped generator: the values, and the draws
+    /// after them, are those of one sequential pass. The PyTorch comparison relies on it.
+    @Test func parallelNormalDrawsEqualTheSequentialOnes() {
+        let count = 300_001  // odd, and over two slices of 65,536 pairs
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        var parallel = SeededRandom(seed: 7)
+        parallel.fillNormal(buffer, standardDeviation: 0.5)
+        var sequential = SeededRandom(seed: 7)
+        var expected = [Float]()
+        while expected.count < count {
+            let radius = (-2 * logf(sequential.uniform())).squareRoot() * 0.5
+            let angle = 2 * Float.pi * sequential.uniform()
+            expected += [radius * cosf(angle), radius * sinf(angle)]
+        }
+        #expect(Array(buffer) == Array(expected.prefix(count)))
+        #expect(parallel.next() == sequential.next())
+    }
+
     @Test func liveTensorBytesAreCountedAndReleased() {
         let arena = TensorArena()
         do {
