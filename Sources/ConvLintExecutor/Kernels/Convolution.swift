@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Convolution as GEMM, per image and group, with weights stored K × Kh × Kw × C/g (each
@@ -117,26 +116,20 @@ struct Convolution {
         let method = method
         for n in 0..<input.batch {
             if method == .shifted { pass.pad(image: n) }
-            // Work items: every block and filter part of every group, dealt to the cores in turn.
-            let items = geometry.groups * plan.items
-            let workers = min(items, gemm.workers)
-            nonisolated(unsafe) let counts = UnsafeMutablePointer<(Int, Int)>.allocate(capacity: workers)
+            // Work items: every block and filter part of every group, dealt to the cores in turn;
+            // each core tallies what its items did.
+            nonisolated(unsafe) let counts = UnsafeMutablePointer<(Int, Int)>.allocate(capacity: Cores.count)
             defer { counts.deallocate() }
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var total = (0, 0)
-                var item = worker
-                while item < items {
-                    let (group, rest) = item.quotientAndRemainder(dividingBy: plan.items)
-                    let (block, part) = rest.quotientAndRemainder(dividingBy: plan.filterParts)
-                    let done = pass.run(method, image: n, group: group, block: block, part: part, core: worker)
-                    total = (total.0 + done.0, total.1 + done.1)
-                    item += workers
-                }
-                counts[worker] = total
+            counts.initialize(repeating: (0, 0), count: Cores.count)
+            Cores.deal(geometry.groups * plan.items, workers: gemm.workers) { item, core in
+                let (group, rest) = item.quotientAndRemainder(dividingBy: plan.items)
+                let (block, part) = rest.quotientAndRemainder(dividingBy: plan.filterParts)
+                let done = pass.run(method, image: n, group: group, block: block, part: part, core: core)
+                counts[core] = (counts[core].0 + done.0, counts[core].1 + done.1)
             }
-            for worker in 0..<workers {
-                macs += counts[worker].0
-                multiplications += counts[worker].1
+            for core in 0..<Cores.count {
+                macs += counts[core].0
+                multiplications += counts[core].1
             }
         }
     }
@@ -202,9 +195,8 @@ private struct ConvolutionPass: @unchecked Sendable {
         let (top, left) = (geometry.padding.h, geometry.padding.w)
         let (height, width, depth) = (input.height, input.width, input.depth)
         nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = base
-        DispatchQueue.concurrentPerform(iterations: min(depth, gemm.workers)) { worker in
-            var channel = worker
-            while channel < depth {
+        Cores.split(depth, grain: 1) { channels in
+            for channel in channels {
                 let plane = target + channel * padded.plane
                 plane.update(repeating: 0, count: top * padded.width + left)
                 for y in 0..<height {
@@ -215,7 +207,6 @@ private struct ConvolutionPass: @unchecked Sendable {
                 }
                 let end = plane + (top + height) * padded.width + left
                 end.update(repeating: 0, count: padded.plane - (top + height) * padded.width - left)
-                channel += min(depth, gemm.workers)
             }
         }
         (base + depth * padded.plane).update(repeating: 0, count: padded.slack)

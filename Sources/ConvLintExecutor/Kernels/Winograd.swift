@@ -1,5 +1,4 @@
 import ConvLintKit
-import Dispatch
 import Foundation
 
 /// 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, 2016):
@@ -122,37 +121,32 @@ public struct Winograd {
         let layout = TileLayout(
             height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tiling.tilesW,
             paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight, padding: geometry.padding)
-        let workers = min(tiling.blocks, gemm.workers)
         for n in 0..<input.batch {
             nonisolated(unsafe) let (source, target, bias) = (UnsafePointer(input.image(n)), output.image(n), bias)
             Cores.split(channels, grain: 1) { range in
                 for c in range { layout.pad(source + c * layout.height * layout.width, into: padded + c * tiling.plane) }
             }
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let v = own + worker * tiling.perCore
+            Cores.deal(tiling.blocks, workers: gemm.workers) { block, core in
+                let v = own + core * tiling.perCore
                 let m = v + 16 * channels * tiling.size
-                var block = worker
-                while block < tiling.blocks {
-                    let first = block * tiling.size
-                    let tiles = first..<min(tiling.tiles, first + tiling.size)
-                    let count = tiles.count
-                    block += workers
-                    guard count > 0 else { continue }
-                    for c in 0..<channels {
-                        layout.transformInput(padded + c * tiling.plane, tiles: tiles, into: v + c * count, stride: channels * count)
-                    }
-                    // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
-                    for element in 0..<16 {
-                        gemm.multiply(
-                            m: k, n: count, k: channels, a: u + element * k * channels, lda: channels, transposeA: false,
-                            b: v + element * channels * count, ldb: count, transposeB: false, c: m + element * k * count,
-                            ldc: count, accumulate: false)
-                    }
-                    for f in 0..<k {
-                        layout.transformOutput(
-                            m + f * count, stride: k * count, tiles: tiles, into: target + f * layout.outH * layout.outW,
-                            bias: bias?[f] ?? 0)
-                    }
+                let first = block * tiling.size
+                let tiles = first..<min(tiling.tiles, first + tiling.size)
+                let count = tiles.count
+                guard count > 0 else { return }
+                for c in 0..<channels {
+                    layout.transformInput(padded + c * tiling.plane, tiles: tiles, into: v + c * count, stride: channels * count)
+                }
+                // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
+                for element in 0..<16 {
+                    gemm.multiply(
+                        m: k, n: count, k: channels, a: u + element * k * channels, lda: channels, transposeA: false,
+                        b: v + element * channels * count, ldb: count, transposeB: false, c: m + element * k * count,
+                        ldc: count, accumulate: false)
+                }
+                for f in 0..<k {
+                    layout.transformOutput(
+                        m + f * count, stride: k * count, tiles: tiles, into: target + f * layout.outH * layout.outW,
+                        bias: bias?[f] ?? 0)
                 }
             }
             multiplications += 16 * k * channels * tiling.tiles

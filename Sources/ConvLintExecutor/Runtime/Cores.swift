@@ -16,4 +16,13 @@ enum Cores {
             body(total * part / parts..<total * (part + 1) / parts)
         }
     }
+
+    /// Deals items `0..<items` to `workers` cores in turn (item i to core i mod workers) and runs
+    /// `body(item, core)`; each core may keep scratch of its own, indexed by `core`.
+    static func deal(_ items: Int, workers: Int, _ body: @Sendable (_ item: Int, _ core: Int) -> Void) {
+        let workers = max(1, min(items, workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { core in
+            for item in stride(from: core, to: items, by: workers) { body(item, core) }
+        }
+    }
 }
