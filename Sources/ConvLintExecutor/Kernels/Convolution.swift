@@ -197,16 +197,9 @@ private struct ConvolutionPass: @unchecked Sendable {
         nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = base
         Cores.split(depth, grain: 1) { channels in
             for channel in channels {
-                let plane = target + channel * padded.plane
-                plane.update(repeating: 0, count: top * padded.width + left)
-                for y in 0..<height {
-                    let row = plane + (top + y) * padded.width + left
-                    row.update(from: source + (channel * height + y) * width, count: width)
-                    // The right border of this row and the left border of the next.
-                    (row + width).update(repeating: 0, count: padded.width - width)
-                }
-                let end = plane + (top + height) * padded.width + left
-                end.update(repeating: 0, count: padded.plane - (top + height) * padded.width - left)
+                copyZeroPadded(
+                    source + channel * height * width, height: height, width: width, into: target + channel * padded.plane,
+                    stride: padded.width, count: padded.plane, top: top, left: left)
             }
         }
         (base + depth * padded.plane).update(repeating: 0, count: padded.slack)
@@ -348,6 +341,24 @@ struct Deconvolution {
             }
         }
     }
+}
+
+/// Copies a `height` × `width` plane into `target`, `top` rows down and `left` columns in, with
+/// rows `stride` apart and zeros everywhere else up to `count` values: the zero-padded input
+/// that the shifted convolution and Winograd read without bounds checks.
+func copyZeroPadded(
+    _ source: UnsafePointer<Float>, height: Int, width: Int, into target: UnsafeMutablePointer<Float>, stride: Int,
+    count: Int, top: Int, left: Int
+) {
+    target.update(repeating: 0, count: top * stride + left)
+    for y in 0..<height {
+        let row = target + (top + y) * stride + left
+        row.update(from: source + y * width, count: width)
+        // The right border of this row and the left border of the next.
+        (row + width).update(repeating: 0, count: stride - width)
+    }
+    let end = (top + height) * stride + left
+    (target + end).update(repeating: 0, count: count - end)
 }
 
 func addBias(_ bias: UnsafePointer<Float>, to image: UnsafeMutablePointer<Float>, channels: Int, positions: Int) {

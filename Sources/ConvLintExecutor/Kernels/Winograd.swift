@@ -164,56 +164,50 @@ private struct TileLayout {
 
     /// The plane with `padding` zeros above and left of it and zeros to the end of the buffer.
     func pad(_ plane: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
-        target.update(repeating: 0, count: paddedWidth * paddedHeight)
-        for y in 0..<height where y + padding.h < paddedHeight {
-            let columns = min(width, paddedWidth - padding.w)
-            (target + (y + padding.h) * paddedWidth + padding.w).update(from: plane + y * width, count: columns)
-        }
+        copyZeroPadded(
+            plane, height: height, width: width, into: target, stride: paddedWidth, count: paddedWidth * paddedHeight,
+            top: padding.h, left: padding.w)
     }
 
-    /// Calls `body(tile, tileRow, tileColumn, run)` for each run of tiles within one tile row.
-    func runs(_ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    /// Calls `body(tileRow, tileColumn, lanes, offset)` for each group of up to eight tiles in
+    /// one tile row: their row, the column of the first, how many, and where the first is in
+    /// `tiles`.
+    func eights(_ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
         var tile = tiles.lowerBound
         while tile < tiles.upperBound {
             let ty = tile / tilesW, tx = tile % tilesW
-            let run = min(tiles.upperBound - tile, tilesW - tx)
-            body(tile, ty, tx, run)
-            tile += run
+            let lanes = min(8, tiles.upperBound - tile, tilesW - tx)
+            body(ty, tx, lanes, tile - tiles.lowerBound)
+            tile += lanes
         }
     }
 
     /// V = Bᵀ d B. Element e of tile t goes to `v[e * stride + t − first]`.
     func transformInput(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
         typealias V8 = SIMD8<Float>
-        runs(tiles) { tile, ty, tx, run in
-            var j = 0
-            while j < run {
-                let lanes = min(8, run - j)
-                let offset = tile + j - tiles.lowerBound
-                // Row r of eight 4x4 tiles, columns 0...3, each a vector over the tiles.
-                func row(_ r: Int) -> (V8, V8, V8, V8) {
-                    let base = UnsafeRawPointer(plane + (2 * ty + r) * paddedWidth + 2 * (tx + j))
-                    let a = base.loadUnaligned(as: SIMD16<Float>.self)
-                    let b = base.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-                    let (d0, d1, d2, d3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-                    return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)  // d·B, column by column
-                }
-                let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
-                func store(_ e: Int, _ vector: V8) {
-                    let target = v + e * stride + offset
-                    if lanes == 8 {
-                        UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
-                    } else {
-                        for lane in 0..<lanes { target[lane] = vector[lane] }
-                    }
-                }
-                // Bᵀ (d B): rows combined the same way.
-                store(0, r0.0 - r2.0); store(1, r0.1 - r2.1); store(2, r0.2 - r2.2); store(3, r0.3 - r2.3)
-                store(4, r1.0 + r2.0); store(5, r1.1 + r2.1); store(6, r1.2 + r2.2); store(7, r1.3 + r2.3)
-                store(8, r2.0 - r1.0); store(9, r2.1 - r1.1); store(10, r2.2 - r1.2); store(11, r2.3 - r1.3)
-                store(12, r1.0 - r3.0); store(13, r1.1 - r3.1); store(14, r1.2 - r3.2); store(15, r1.3 - r3.3)
-                j += lanes
+        eights(tiles) { ty, tx, lanes, offset in
+            // Row r of eight 4x4 tiles, columns 0...3, each a vector over the tiles.
+            func row(_ r: Int) -> (V8, V8, V8, V8) {
+                let base = UnsafeRawPointer(plane + (2 * ty + r) * paddedWidth + 2 * tx)
+                let a = base.loadUnaligned(as: SIMD16<Float>.self)
+                let b = base.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
+                let (d0, d1, d2, d3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+                return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)  // d·B, column by column
             }
+            let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
+            func store(_ e: Int, _ vector: V8) {
+                let target = v + e * stride + offset
+                if lanes == 8 {
+                    UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
+                } else {
+                    for lane in 0..<lanes { target[lane] = vector[lane] }
+                }
+            }
+            // Bᵀ (d B): rows combined the same way.
+            store(0, r0.0 - r2.0); store(1, r0.1 - r2.1); store(2, r0.2 - r2.2); store(3, r0.3 - r2.3)
+            store(4, r1.0 + r2.0); store(5, r1.1 + r2.1); store(6, r1.2 + r2.2); store(7, r1.3 + r2.3)
+            store(8, r2.0 - r1.0); store(9, r2.1 - r1.1); store(10, r2.2 - r1.2); store(11, r2.3 - r1.3)
+            store(12, r1.0 - r3.0); store(13, r1.1 - r3.1); store(14, r1.2 - r3.2); store(15, r1.3 - r3.3)
         }
     }
 
@@ -222,36 +216,30 @@ private struct TileLayout {
         _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
     ) {
         typealias V8 = SIMD8<Float>
-        runs(tiles) { tile, ty, tx, run in
-            var j = 0
-            while j < run {
-                let lanes = min(8, run - j)
-                let offset = tile + j - tiles.lowerBound
-                func at(_ e: Int) -> V8 {
-                    let source = m + e * stride + offset
-                    if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
-                    var vector = V8()
-                    for lane in 0..<lanes { vector[lane] = source[lane] }
-                    return vector
+        eights(tiles) { ty, tx, lanes, offset in
+            func at(_ e: Int) -> V8 {
+                let source = m + e * stride + offset
+                if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
+                var vector = V8()
+                for lane in 0..<lanes { vector[lane] = source[lane] }
+                return vector
+            }
+            // Aᵀ M: two rows of four, then times A.
+            let m0 = (at(0), at(1), at(2), at(3)), m1 = (at(4), at(5), at(6), at(7))
+            let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
+            let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
+            let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
+            let shift = V8(repeating: bias)
+            let y = ((top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift),
+                     (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift))
+            for i in 0..<2 where 2 * ty + i < outH {
+                let line = plane + (2 * ty + i) * outW
+                let (left, right) = i == 0 ? y.0 : y.1
+                for lane in 0..<lanes {
+                    let ox = 2 * (tx + lane)
+                    line[ox] = left[lane]
+                    if ox + 1 < outW { line[ox + 1] = right[lane] }
                 }
-                // Aᵀ M: two rows of four, then times A.
-                let m0 = (at(0), at(1), at(2), at(3)), m1 = (at(4), at(5), at(6), at(7))
-                let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
-                let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
-                let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
-                let shift = V8(repeating: bias)
-                let y = ((top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift),
-                         (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift))
-                for i in 0..<2 where 2 * ty + i < outH {
-                    let line = plane + (2 * ty + i) * outW
-                    let (left, right) = i == 0 ? y.0 : y.1
-                    for lane in 0..<lanes {
-                        let ox = 2 * (tx + j + lane)
-                        line[ox] = left[lane]
-                        if ox + 1 < outW { line[ox + 1] = right[lane] }
-                    }
-                }
-                j += lanes
             }
         }
     }
