@@ -65,9 +65,12 @@ public enum Analyzer {
         do {
             for (index, output) in shapes.outputs.enumerated() {
                 let node = layers[index]
-                let input = node.inputs.first.map { shapes.outputs[$0] } ?? output
-                let cost = try CostModel.cost(of: node, input: input, output: output)
-                let field = CostModel.receptiveField(of: node, inputs: node.inputs.map { fields[$0] }, input: input)
+                let inputs = node.inputs.map { shapes.outputs[$0] }
+                let input = inputs.first ?? output
+                let cost = try node.operation.cost(
+                    inputs: inputs.isEmpty ? [output] : inputs, output: output,
+                    checked: Checked(location: node.location, what: "the cost of \(node.label)"))
+                let field = node.operation.receptiveField(inputs: node.inputs.map { fields[$0] }, input: input)
                 fields.append(field)
                 try analysis.totals.add(cost, at: node.location)
                 analysis.layers.append(

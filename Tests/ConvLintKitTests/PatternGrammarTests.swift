@@ -113,13 +113,13 @@ import Testing
         #expect(analysis.isValid)
         #expect(labels(analysis) == ["INPUT", "CONV5-8", "CONV3-16", "CONV3-16", "POOL3/2", "AVGPOOL2", "FC-10", "SOFTMAX"])
         #expect(analysis.layers[1].cost.biases == 0)
-        #expect(analysis.layers[2].node.hyper.padding == Pair(1, 1))
+        #expect(analysis.layers[2].node.operation.window?.padding == Pair(1, 1))
         #expect(analysis.layers.map(\.output.w) == [33, 33, 33, 31, 16, 8, 1, 1])
     }
 
     @Test func sameAndValidPaddingAndRectangularKernels() {
         let analysis = analyze("input: 17x17x8\nnetwork: CONV(8, F=1x7, P=same) -> CONV(8, F=3, dilation=2, P=same) -> CONV(8, F=3, P=valid)")
-        #expect(analysis.layers[1].node.hyper.padding == Pair(0, 3))
+        #expect(analysis.layers[1].node.operation.window?.padding == Pair(0, 3))
         #expect(analysis.layers[1].output == Volume(17, 17, 8))
         #expect(analysis.layers[1].cost.weights == 1 * 7 * 8 * 8)
         #expect(analysis.layers[2].output == Volume(17, 17, 8))

@@ -22,5 +22,5 @@ extension Analysis {
     var firstError: Diagnostic? { diagnostics.first { $0.severity == .error } }
 
     /// Layers a table shows: without in-place activations.
-    var visibleLayers: [LayerReport] { layers.filter { !($0.node.kind.isActivation && $0.node.hyper.inplace) } }
+    var visibleLayers: [LayerReport] { layers.filter { !$0.node.isInPlaceActivation } }
 }

@@ -1,8 +1,23 @@
+import ConvLintKit
 import Foundation
 
 /// Activations, applied in place or into another tensor of the same shape.
 enum Activation {
     case relu, leakyRelu, relu6, sigmoid, tanh, gelu
+
+    /// The kernel of an activation kind; nil for SOFTMAX, which normalises each position's
+    /// channels together (`softmax(_:into:)`).
+    init?(_ function: ActivationLayer.Function) {
+        switch function {
+        case .relu: self = .relu
+        case .leakyRelu: self = .leakyRelu
+        case .relu6: self = .relu6
+        case .sigmoid: self = .sigmoid
+        case .tanh: self = .tanh
+        case .gelu: self = .gelu
+        case .softmax: return nil
+        }
+    }
 
     func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
         nonisolated(unsafe) let (input, output) = (input, output)

@@ -21,10 +21,11 @@ struct WindowGeometry: Sendable {
         self.groups = groups
     }
 
-    init(_ hyper: Hyperparameters) {
-        func pair(_ value: Pair?) -> (w: Int, h: Int) { (value?.w ?? 1, value?.h ?? 1) }
+    init(_ conv: ConvolutionLayer) {
+        let window = conv.window
+        func pair(_ value: Pair) -> (w: Int, h: Int) { (value.w, value.h) }
         self.init(
-            filters: hyper.filters ?? 1, kernel: pair(hyper.kernel), stride: pair(hyper.stride),
-            padding: (hyper.padding.w, hyper.padding.h), dilation: pair(hyper.dilation), groups: hyper.groups)
+            filters: conv.filters, kernel: pair(window.kernel), stride: pair(window.stride), padding: pair(window.padding),
+            dilation: pair(window.dilation), groups: conv.groups)
     }
 }

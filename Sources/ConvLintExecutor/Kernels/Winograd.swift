@@ -38,8 +38,9 @@ public struct Winograd {
     }
 
     static func chosen(_ use: Use, for layer: LayerReport) -> Bool {
-        let geometry = WindowGeometry(layer.node.hyper)
-        guard layer.node.kind == .conv, use != .off, applies(to: geometry, channels: layer.input.d) else { return false }
+        guard let conv = layer.node.operation.forwardConvolution, use != .off else { return false }
+        let geometry = WindowGeometry(conv)
+        guard applies(to: geometry, channels: layer.input.d) else { return false }
         return use == .on || pays(for: geometry, channels: layer.input.d, output: (layer.output.h, layer.output.w))
     }
 

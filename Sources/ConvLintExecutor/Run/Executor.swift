@@ -42,27 +42,30 @@ public final class Executor {
     /// biases zero; BN's scale 1, shift 0, running mean 0 and variance 1.
     private func makeParameters() {
         parameters = analysis.layers.map { layer in
-            let hyper = layer.node.hyper
             let input = layer.input
-            switch layer.node.kind {
-            case .conv, .deconv:
-                let kernel = hyper.kernel ?? Pair(1, 1)
-                let filters = hyper.filters ?? 1
-                let fanIn = input.d / hyper.groups * kernel.w * kernel.h
-                let count = layer.node.kind == .conv ? filters * fanIn : input.d * filters / hyper.groups * kernel.w * kernel.h
+            switch layer.node.operation {
+            case .convolution(let conv):
+                let (kernel, filters) = (conv.window.kernel, conv.filters)
+                let fanIn = input.d / conv.groups * kernel.w * kernel.h
+                let count = conv.transposed ? input.d * filters / conv.groups * kernel.w * kernel.h : filters * fanIn
                 let weights = Tensor(batch: 1, depth: count, height: 1, width: 1, arena: arena)
                 random.fillNormal(weights.storage, standardDeviation: (2 / Float(fanIn)).squareRoot())
-                return hyper.bias ? [weights, vector(filters, 0)] : [weights]
-            case .fc:
-                let units = hyper.units ?? 1
+                return conv.bias ? [weights, vector(filters, 0)] : [weights]
+            case .dense(let dense):
+                let units = dense.units
                 let weights = Tensor(batch: 1, depth: units * input.elements, height: 1, width: 1, arena: arena)
                 random.fillNormal(weights.storage, standardDeviation: (2 / Float(input.elements + units)).squareRoot())
-                return hyper.bias ? [weights, vector(units, 0)] : [weights]
-            case .batchNorm:
-                buffers[layer.node.index] = (vector(input.d, 0), vector(input.d, 1))
-                return [vector(input.d, 1), vector(input.d, 0)]
-            case .layerNorm: return [vector(input.d, 1), vector(input.d, 0)]
-            default: return []
+                return dense.bias ? [weights, vector(units, 0)] : [weights]
+            case .normalization(let norm):
+                switch norm.method {
+                case .batch:
+                    buffers[layer.node.index] = (vector(input.d, 0), vector(input.d, 1))
+                    return [vector(input.d, 1), vector(input.d, 0)]
+                case .layer: return [vector(input.d, 1), vector(input.d, 0)]
+                case .localResponse: return []
+                }
+            case .input, .pooling, .globalPooling, .flatten, .activation, .dropout, .identity, .merge:
+                return []
             }
         }
     }
@@ -84,8 +87,9 @@ public final class Executor {
     ) -> RunMeasurement {
         makeParameters()
         for layer in analysis.layers where Winograd.chosen(options.winograd, for: layer) {
+            guard case .convolution(let conv) = layer.node.operation else { continue }
             winograd[layer.node.index] = Winograd(
-                WindowGeometry(layer.node.hyper), weights: parameters[layer.node.index][0].base, channels: layer.input.d,
+                WindowGeometry(conv), weights: parameters[layer.node.index][0].base, channels: layer.input.d,
                 arena: arena)
         }
         let clock = ContinuousClock()
@@ -126,7 +130,7 @@ public final class Executor {
             let began = clock.now
             var work = KernelWork()
             let output: Tensor
-            if layer.node.kind == .input {
+            if case .input = layer.node.operation {
                 let volume = layer.output
                 output = Tensor(batch: batch, depth: volume.d, height: volume.h, width: volume.w, arena: arena)
                 random.fillNormal(output.storage, standardDeviation: 1)
@@ -164,46 +168,48 @@ public final class Executor {
     private func run(
         _ layer: LayerReport, inputs: [Tensor], inputIsSole: Bool, work: inout KernelWork
     ) -> Tensor {
-        let hyper = layer.node.hyper
         let input = inputs[0]
         let weights = parameters[layer.node.index]
-        switch layer.node.kind {
+        switch layer.node.operation {
         case .input:
             return input
-        case .conv, .deconv:
+        case .convolution(let conv):
             let output = tensor(like: layer.output)
             let bias = weights.count > 1 ? weights[1].base : nil
             if var fast = winograd[layer.node.index] {
                 fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: Winograd.name)
-            } else if layer.node.kind == .conv {
-                var conv = Convolution(WindowGeometry(hyper), channels: input.depth)
-                conv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
-                work = KernelWork(macs: conv.macs, multiplications: conv.multiplications, algorithm: conv.method.rawValue)
+            } else if !conv.transposed {
+                var kernel = Convolution(WindowGeometry(conv), channels: input.depth)
+                kernel.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
+                work = KernelWork(macs: kernel.macs, multiplications: kernel.multiplications, algorithm: kernel.method.rawValue)
             } else {
-                var deconv = Deconvolution(WindowGeometry(hyper))
+                var deconv = Deconvolution(WindowGeometry(conv))
                 deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm)
                 work = KernelWork(macs: deconv.macs, algorithm: Deconvolution.name)
             }
             return output
-        case .pool, .maxPool, .avgPool:
+        case .pooling(let pool):
             let output = tensor(like: layer.output)
-            let window = WindowGeometry(hyper)
-            Pooling(kernel: window.kernel, stride: window.stride, padding: window.padding, isMax: layer.node.kind != .avgPool)
-                .forward(input, into: output)
+            let window = pool.window
+            Pooling(
+                kernel: (window.kernel.w, window.kernel.h), stride: (window.stride.w, window.stride.h),
+                padding: (window.padding.w, window.padding.h), isMax: pool.mode == .max
+            ).forward(input, into: output)
             return output
-        case .gap:
+        case .globalPooling:
             let output = tensor(like: layer.output)
             globalAveragePool(input, into: output)
             return output
-        case .fc:
+        case .dense(let dense):
             let output = tensor(like: layer.output)
-            let units = hyper.units ?? 1
             gemm.multiplyOnAllCores(
-                m: input.batch, n: units, k: input.imageSize, a: input.base, transposeA: false, b: weights[0].base,
+                m: input.batch, n: dense.units, k: input.imageSize, a: input.base, transposeA: false, b: weights[0].base,
                 transposeB: true, c: output.base, accumulate: false)
-            work.macs = input.batch * units * input.imageSize
-            if weights.count > 1 { for n in 0..<input.batch { addBias(weights[1].base, to: output.image(n), channels: units, positions: 1) } }
+            work.macs = input.batch * dense.units * input.imageSize
+            if weights.count > 1 {
+                for n in 0..<input.batch { addBias(weights[1].base, to: output.image(n), channels: dense.units, positions: 1) }
+            }
             return output
         case .flatten, .dropout:
             // Both copy: FLATTEN reshapes to 1x1xD; DROPOUT is the identity at inference.
@@ -212,44 +218,35 @@ public final class Executor {
             return output
         case .identity:
             return input
-        case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu:
-            let activation: Activation =
-                switch layer.node.kind {
-                case .relu: .relu
-                case .leakyRelu: .leakyRelu
-                case .relu6: .relu6
-                case .sigmoid: .sigmoid
-                case .tanh: .tanh
-                default: .gelu
-                }
-            let output = hyper.inplace && inputIsSole ? input : tensor(like: layer.output)
-            activation.apply(input.base, output.base, count: input.count)
+        case .activation(let activation):
+            guard let kernel = Activation(activation.function) else {
+                let output = tensor(like: layer.output)
+                softmax(input, into: output)
+                return output
+            }
+            let output = activation.inplace && inputIsSole ? input : tensor(like: layer.output)
+            kernel.apply(input.base, output.base, count: input.count)
             return output
-        case .softmax:
+        case .normalization(let norm):
             let output = tensor(like: layer.output)
-            softmax(input, into: output)
+            switch norm.method {
+            case .batch:
+                let statistics = buffers[layer.node.index]!
+                batchNorm(
+                    input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: statistics.mean.base,
+                    variance: statistics.variance.base)
+            case .layer:
+                layerNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base)
+            case .localResponse(let size):
+                localResponseNorm(input, into: output, size: size)
+            }
             return output
-        case .batchNorm:
-            let output = tensor(like: layer.output)
-            let statistics = buffers[layer.node.index]!
-            batchNorm(
-                input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: statistics.mean.base,
-                variance: statistics.variance.base)
-            return output
-        case .layerNorm:
-            let output = tensor(like: layer.output)
-            layerNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base)
-            return output
-        case .lrn:
-            let output = tensor(like: layer.output)
-            localResponseNorm(input, into: output, size: hyper.lrnSize)
-            return output
-        case .add:
+        case .merge(let merge) where merge.mode == .add:
             let output = inputIsSole ? input : tensor(like: layer.output)
             if output !== input { output.base.update(from: input.base, count: input.count) }
             for other in inputs.dropFirst() { Elementwise.add(other.base, into: output.base, count: output.count) }
             return output
-        case .concat:
+        case .merge:
             let output = tensor(like: layer.output)
             for n in 0..<output.batch {
                 var offset = 0

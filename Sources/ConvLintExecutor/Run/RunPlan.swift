@@ -18,7 +18,7 @@ public struct RunPlan: Sendable {
     public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Winograd.Use = .auto) {
         let totals = analysis.totals
         let transformed = analysis.layers.reduce(0) { sum, layer in
-            Winograd.chosen(winograd, for: layer) ? sum + 16 * (layer.node.hyper.filters ?? 1) * layer.input.d * 4 : sum
+            Winograd.chosen(winograd, for: layer) ? sum + 16 * layer.output.d * layer.input.d * 4 : sum
         }
         let weights = (totals.params + totals.buffers) * 4
         fixed = ByteCount(weights + transformed)
@@ -27,19 +27,17 @@ public struct RunPlan: Sendable {
             keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - weights)
         workspace = ByteCount(
             analysis.layers.map { layer -> Int in
-                let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
-                let window = kernel.w * kernel.h
                 let input = layer.input, output = layer.output
-                switch layer.node.kind {
-                case .conv where Winograd.chosen(winograd, for: layer):
-                    return Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w)).workspace * 4
-                case .conv:
-                    return Convolution(WindowGeometry(layer.node.hyper), channels: input.d)
-                        .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
-                case .deconv:
-                    return (layer.node.hyper.filters ?? 1) / layer.node.hyper.groups * window * layer.input.w * layer.input.h * 4
-                default: return 0
+                guard case .convolution(let conv) = layer.node.operation else { return 0 }
+                if conv.transposed {
+                    let window = conv.window.kernel.w * conv.window.kernel.h
+                    return conv.filters / conv.groups * window * input.w * input.h * 4
                 }
+                if Winograd.chosen(winograd, for: layer) {
+                    return Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w)).workspace * 4
+                }
+                return Convolution(WindowGeometry(conv), channels: input.d)
+                    .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
             }.max() ?? 0)
         batch = analysis.batch
     }

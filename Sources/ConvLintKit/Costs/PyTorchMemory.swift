@@ -75,9 +75,9 @@ public struct PyTorchMemory: Sendable, Equatable {
         let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
         let precision = Precision(dtype)
         func bytes(_ values: Int...) throws(Diagnostic) -> ByteCount { ByteCount(try checked.product(values)) }
-        let hasMatmul = layers.contains { $0.node.kind == .fc }
+        let hasMatmul = layers.contains(where: \.isDense)
         // PyTorch's flatten is a view; otherwise layers own what SPEC §5 says they keep.
-        let plan = BufferPlan(layers, keepsInput: true) { $0.cost.activations == 0 || $0.node.kind == .flatten }
+        let plan = BufferPlan(layers, keepsInput: true) { $0.node.operation.storage != .own }
         let saved = try SavedTensors(layers, plan: plan, activationBytes: precision.activation, checked: checked)
 
         var memory = PyTorchMemory(
@@ -107,13 +107,12 @@ public struct PyTorchMemory: Sendable, Equatable {
         // 1x1 runs in cuDNN's NHWC kernels, which copy its input (depth padded to a multiple
         // of 4) and output; from the first FC on, the cuBLAS workspace stays allocated.
         let element = try checked.multiply(precision.activation, batch)
-        let firstFC = layers.firstIndex { $0.node.kind == .fc } ?? layers.count
+        let firstFC = layers.firstIndex(where: \.isDense) ?? layers.count
         let live = try plan.peak(
             layers, size: { Saturating.multiply(layers[$0].output.elements, element) },
             transient: { layer in
                 var extra = layer.node.index >= firstFC ? cublasWorkspace : 0
-                let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
-                if layer.node.kind == .conv || layer.node.kind == .deconv, kernel != Pair(1, 1) {
+                if case .convolution(let conv) = layer.node.operation, conv.window.kernel != .one {
                     let input = layer.input
                     let padded = input.w * input.h * ((input.d + 3) / 4 * 4)
                     extra += Saturating.multiply(padded + layer.output.elements, element)
@@ -123,5 +122,13 @@ public struct PyTorchMemory: Sendable, Equatable {
         memory.inferenceActivations = ByteCount(live)
         memory.inferencePeak = try sum([memory.inferenceWeights, memory.inferenceActivations])
         return memory
+    }
+}
+
+extension LayerReport {
+    /// An FC layer, which runs as a cuBLAS matrix multiply.
+    var isDense: Bool {
+        if case .dense = node.operation { return true }
+        return false
     }
 }

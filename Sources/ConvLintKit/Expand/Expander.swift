@@ -62,7 +62,7 @@ struct Expander {
     private mutating func addInput(_ call: Call?) throws(Diagnostic) {
         var resolver = ArgumentResolver(kind: .input)
         if let call { try applyArguments(of: call, to: &resolver) }
-        var shape = resolver.hyper.shape
+        var shape = resolver.arguments.shape("shape") ?? []
         let location = call?.nameLocation ?? file.input?.location ?? file.networkLocation
         if let declared = file.input {
             if !shape.isEmpty, shape != declared.value, !file.inputOverridden {
@@ -84,11 +84,9 @@ struct Expander {
                 RuleID.invalidShape, "input dimensions must be at least 1, but the input is \(Self.shapeText(shape))",
                 at: file.input?.location ?? location, help: "for example 'input: 224x224x3'")
         }
-        var hyper = resolver.hyper
-        hyper.shape = shape
         layers.append(
             LayerNode(
-                index: 0, kind: .input, label: "INPUT", hyper: hyper, inputs: [], location: location,
+                index: 0, kind: .input, operation: .input(InputLayer(shape: shape)), inputs: [], location: location,
                 calledFrom: [], argumentLocations: resolver.locations))
     }
 
@@ -198,11 +196,11 @@ struct Expander {
             defer { depth -= 1 }
             var outputs = [Int]()
             for branch in branches { outputs.append(try expand(branch, from: input)) }
-            let kind: LayerKind = merge == .concat ? .concat : .add
+            let operation = MergeLayer(mode: merge == .concat ? .concat : .add)
             try append(
                 LayerNode(
-                    index: layers.count, kind: kind, label: kind.rawValue, hyper: Hyperparameters(),
-                    inputs: outputs, location: location, calledFrom: calls, argumentLocations: [:]))
+                    index: layers.count, kind: operation.kind, operation: .merge(operation), inputs: outputs,
+                    location: location, calledFrom: calls, argumentLocations: [:]))
             return layers.count - 1
         }
     }
@@ -268,12 +266,11 @@ struct Expander {
             try resolver.apply(spec, value, at: call.nameLocation)
         }
         try applyArguments(of: call, to: &resolver)
-        let hyper = try resolver.finish(at: call.location)
+        let operation = try resolver.finish(at: call.location)
         try append(
             LayerNode(
-                index: layers.count, kind: kind, label: LayerNode.label(kind: kind, hyper: hyper), hyper: hyper,
-                inputs: [input], location: call.location, calledFrom: calls,
-                argumentLocations: resolver.locations))
+                index: layers.count, kind: kind, operation: operation, inputs: [input], location: call.location,
+                calledFrom: calls, argumentLocations: resolver.locations))
         return layers.count - 1
     }
 

@@ -11,18 +11,15 @@ enum LayerColumns {
     static func weights(_ layer: LayerReport) -> String {
         let weights = layer.cost.weights
         guard weights > 0 else { return "0" }
-        let hyper = layer.node.hyper
-        switch layer.node.kind {
-        case .conv, .deconv:
-            let kernel = hyper.kernel ?? Pair(1, 1)
-            let filters = hyper.filters ?? 1
-            let depth = layer.input.d / hyper.groups
-            return "(\(kernel.w)*\(kernel.h)*\(depth))*\(filters) = \(weights.grouped)"
-        case .fc:
+        switch layer.node.operation {
+        case .convolution(let conv):
+            let kernel = conv.window.kernel
+            return "(\(kernel.w)*\(kernel.h)*\(layer.input.d / conv.groups))*\(conv.filters) = \(weights.grouped)"
+        case .dense(let dense):
             let input = layer.input
             let volume = input.w == 1 && input.h == 1 ? "\(input.d)" : input.product
-            return "\(volume)*\(hyper.units ?? 1) = \(weights.grouped)"
-        default:
+            return "\(volume)*\(dense.units) = \(weights.grouped)"
+        case .input, .pooling, .globalPooling, .flatten, .activation, .normalization, .dropout, .identity, .merge:
             return weights.grouped
         }
     }
@@ -39,6 +36,14 @@ enum LayerColumns {
 
     /// Rows a table shows: in-place activations change nothing a reader of the table needs.
     static func isShown(_ layer: LayerReport, allLayers: Bool) -> Bool {
-        allLayers || !(layer.node.kind.isActivation && layer.node.hyper.inplace)
+        allLayers || !layer.node.isInPlaceActivation
+    }
+}
+
+extension LayerNode {
+    /// An activation that overwrites its input: the table hides its row unless asked.
+    var isInPlaceActivation: Bool {
+        if case .activation(let activation) = operation { return activation.inplace }
+        return false
     }
 }

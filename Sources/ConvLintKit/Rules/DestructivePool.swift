@@ -20,9 +20,10 @@ struct DestructivePool: LintRule {
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         let limit = Int(parameters["max_size"] ?? 3)
         return network.layers.compactMap { layer in
-            let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
+            guard case .pooling(let pool) = layer.node.operation else { return nil }
+            let kernel = pool.window.kernel
             let isGlobal = kernel.w >= layer.input.w && kernel.h >= layer.input.h
-            guard layer.node.kind.isPool, max(kernel.w, kernel.h) > limit, !isGlobal else { return nil }
+            guard max(kernel.w, kernel.h) > limit, !isGlobal else { return nil }
             return finding(
                 "\(layer.node.label) pools \(kernel.area) windows, larger than \(limit)x\(limit)", at: layer,
                 help: "pool 2x2 with stride 2 (or 3x3 with stride 2) and repeat it, with CONVs between, to downsample further")

@@ -25,7 +25,7 @@ struct FCDominatesParams: LintRule {
         guard total > 0, let firstConv = network.firstConvIndex else { return [] }
         return network.layers.compactMap { layer in
             let share = Double(layer.cost.params) / Double(total)
-            guard layer.node.kind == .fc, layer.node.index > firstConv, share > threshold,
+            guard case .dense(let dense) = layer.node.operation, layer.node.index > firstConv, share > threshold,
                 layer.input.w * layer.input.h > 1
             else { return nil }
             let input = layer.input
@@ -34,8 +34,8 @@ struct FCDominatesParams: LintRule {
                     + "(\(Int((share * 100).rounded()))%)",
                 at: layer,
                 help: "global average pooling (GAP) before it turns the \(input) volume into 1x1x\(input.d) and the FC into "
-                    + "\((input.d * (layer.node.hyper.units ?? 1)).grouped) weights; or write it as "
-                    + "CONV(\(layer.node.hyper.units ?? 1), F=\(Pair(input.w, input.h).text), P=0) to slide over larger inputs")
+                    + "\((input.d * dense.units).grouped) weights; or write it as "
+                    + "CONV(\(dense.units), F=\(Pair(input.w, input.h).text), P=0) to slide over larger inputs")
         }
     }
 }

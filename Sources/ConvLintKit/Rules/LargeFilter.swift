@@ -24,15 +24,16 @@ struct LargeFilter: LintRule {
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         let limit = Int(parameters["max_size"] ?? 5)
         return network.layers.compactMap { layer in
-            let kernel = layer.node.hyper.kernel ?? Pair(1, 1)
-            guard layer.node.kind == .conv, max(kernel.w, kernel.h) > limit,
+            guard let conv = layer.node.operation.forwardConvolution else { return nil }
+            let kernel = conv.window.kernel
+            guard max(kernel.w, kernel.h) > limit,
                 layer.node.index != network.firstConvIndex, !network.isClassifierHead(layer)
             else { return nil }
             let side = max(kernel.w, kernel.h)
             let count = side / 2  // 3x3 layers whose stacked field 1 + 2n covers the filter
-            let depth = layer.input.d / layer.node.hyper.groups
-            let filters = layer.node.hyper.filters ?? 1
-            let stack = 9 * depth * filters + (count - 1) * 9 * filters * filters / layer.node.hyper.groups
+            let depth = layer.input.d / conv.groups
+            let filters = conv.filters
+            let stack = 9 * depth * filters + (count - 1) * 9 * filters * filters / conv.groups
             let field = 1 + 2 * count
             return finding(
                 "\(layer.node.label) uses a \(kernel.area) filter past the first layer", at: layer,

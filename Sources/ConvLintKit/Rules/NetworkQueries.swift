@@ -1,21 +1,25 @@
 /// Questions several rules ask about a sized network.
 extension Analysis {
     /// Layers with a sliding window over W and H.
-    func isSpatial(_ layer: LayerReport) -> Bool { layer.node.kind.isWindowed }
+    func isSpatial(_ layer: LayerReport) -> Bool { layer.node.operation.window != nil }
 
     /// The first CONV in execution order, which the notes allow a large filter.
-    var firstConvIndex: Int? { layers.first { $0.node.kind == .conv }?.node.index }
+    var firstConvIndex: Int? { layers.first { $0.node.operation.forwardConvolution != nil }?.node.index }
 
     /// A CONV that stands in for an FC layer: only 1x1 CONVs follow it, as in the notes'
     /// FC → CONV conversion (CONV F=7, then F=1 CONVs).
     func isClassifierHead(_ layer: LayerReport) -> Bool {
         let later = layers[(layer.node.index + 1)...]
         let hasSpatialWork = later.contains { next in
-            next.node.kind.isPool || ((next.node.kind == .conv || next.node.kind == .deconv)
-                && next.node.hyper.kernel != Pair(1, 1))
+            switch next.node.operation {
+            case .pooling: true
+            case .convolution(let conv): conv.window.kernel != .one
+            case .input, .globalPooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge: false
+            }
         }
-        let isFollowedByConvs = later.contains { $0.node.kind == .conv }
-        return layer.node.kind == .conv && isFollowedByConvs && !hasSpatialWork && layer.node.hyper.padding == Pair(0, 0)
+        let isFollowedByConvs = later.contains { $0.node.operation.forwardConvolution != nil }
+        guard let conv = layer.node.operation.forwardConvolution else { return false }
+        return isFollowedByConvs && !hasSpatialWork && conv.window.padding == .zero
     }
 
     /// The total stride from the input to the deepest spatial layer.
@@ -27,17 +31,4 @@ extension Analysis {
         }
         return stride
     }
-}
-
-extension LayerKind {
-    /// Kinds whose output is a linear function of their input (at inference), which lets two
-    /// CONV/FC layers around them collapse into one.
-    var isLinear: Bool {
-        switch self {
-        case .batchNorm, .layerNorm, .avgPool, .gap, .dropout, .flatten, .identity, .concat, .add: true
-        default: false
-        }
-    }
-
-    var isAffine: Bool { self == .conv || self == .deconv || self == .fc }
 }

@@ -25,11 +25,12 @@ struct OverlappingPoolFit: LintRule {
 
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         network.layers.compactMap { layer in
-            let hyper = layer.node.hyper
-            guard layer.node.kind.isPool, hyper.kernel == Pair(3, 3), hyper.stride == Pair(2, 2) else { return nil }
+            guard case .pooling(let pool) = layer.node.operation else { return nil }
+            let window = pool.window
+            guard window.kernel == Pair(3, 3), window.stride == Pair(2, 2) else { return nil }
             let widths = [layer.input.w, layer.input.h]
-            guard let size = widths.first(where: { ($0 - 3 + 2 * hyper.padding.w) % 2 != 0 }) else { return nil }
-            let padding = hyper.padding.w
+            guard let size = widths.first(where: { ($0 - 3 + 2 * window.padding.w) % 2 != 0 }) else { return nil }
+            let padding = window.padding.w
             return finding(
                 "\(layer.node.label) does not tile \(size): (\(size) − 3 + 2·\(padding))/2 + 1 = "
                     + OutputSize(input: size, kernel: 3, padding: padding, stride: 2).exactText,

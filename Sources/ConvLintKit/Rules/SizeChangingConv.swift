@@ -20,18 +20,17 @@ struct SizeChangingConv: LintRule {
 
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         network.layers.compactMap { layer in
-            let hyper = layer.node.hyper
-            guard layer.node.kind == .conv, hyper.stride == Pair(1, 1), layer.output.w != layer.input.w
-                || layer.output.h != layer.input.h, !network.isClassifierHead(layer)
+            guard let window = layer.node.operation.forwardConvolution?.window, window.stride == Pair(1, 1),
+                layer.output.w != layer.input.w || layer.output.h != layer.input.h, !network.isClassifierHead(layer)
             else { return nil }
-            let extent = hyper.effectiveKernel
+            let extent = window.effectiveKernel
             let keeps = Pair((extent.w - 1) / 2, (extent.h - 1) / 2)
             let help =
                 extent.w % 2 == 1 && extent.h % 2 == 1
                 ? "P=\(keeps.text) (same) keeps \(layer.input.w)x\(layer.input.h), so that pooling alone downsamples"
                 : "an even filter cannot keep the size with symmetric padding; use an odd one such as 3 or 5"
             return finding(
-                "\(layer.node.label) with P=\(hyper.padding.text) changes \(layer.input.w)x\(layer.input.h) "
+                "\(layer.node.label) with P=\(window.padding.text) changes \(layer.input.w)x\(layer.input.h) "
                     + "to \(layer.output.w)x\(layer.output.h) at stride 1",
                 at: layer, help: help)
         }

@@ -19,17 +19,16 @@ struct SpatialCollapse: LintRule {
 
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         network.layers.compactMap { layer in
-            let hyper = layer.node.hyper
-            guard layer.node.kind.isWindowed, layer.node.kind != .deconv else { return nil }
-            let kernel = hyper.effectiveKernel
+            guard let window = layer.node.operation.forwardWindow else { return nil }
+            let kernel = window.effectiveKernel
             let input = layer.input
             let collapsed = (input.w == 1 && kernel.w > 1) || (input.h == 1 && kernel.h > 1)
-            let padded = 2 * hyper.padding.w > input.w || 2 * hyper.padding.h > input.h
+            let padded = 2 * window.padding.w > input.w || 2 * window.padding.h > input.h
             guard collapsed || padded else { return nil }
             let message =
                 collapsed
                 ? "\(layer.node.label) slides a \(kernel.area) window over a \(input.w)x\(input.h) input"
-                : "\(layer.node.label) pads a \(input.w)x\(input.h) input by \(hyper.padding.text) on each side: "
+                : "\(layer.node.label) pads a \(input.w)x\(input.h) input by \(window.padding.text) on each side: "
                     + "its windows see mostly padding"
             return finding(
                 message, at: layer,

@@ -26,7 +26,8 @@ struct StackedLinear: LintRule {
         for layer in network.layers {
             let node = layer.node
             let source = node.inputs.lazy.compactMap { linearSource[$0] }.first
-            if node.kind.isAffine {
+            switch node.operation.linearity {
+            case .affine:
                 if let source {
                     let previous = network.layers[source]
                     findings.append(
@@ -37,8 +38,10 @@ struct StackedLinear: LintRule {
                             help: "add a RELU after \(previous.node.label), or merge the two layers into one"))
                 }
                 linearSource[node.index] = node.index
-            } else if node.kind.isLinear {
+            case .linear:
                 linearSource[node.index] = source
+            case .nonlinear:
+                break
             }
         }
         return findings

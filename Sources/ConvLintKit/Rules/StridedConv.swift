@@ -15,8 +15,9 @@ struct StridedConv: LintRule {
 
     func check(_ network: Analysis, parameters: [String: Double]) -> [Diagnostic] {
         network.layers.compactMap { layer in
-            let stride = layer.node.hyper.stride ?? Pair(1, 1)
-            guard layer.node.kind == .conv, stride != Pair(1, 1) else { return nil }
+            guard let stride = layer.node.operation.forwardConvolution?.window.stride, stride != Pair(1, 1) else {
+                return nil
+            }
             return finding(
                 "\(layer.node.label) downsamples \(layer.input.w)x\(layer.input.h) to "
                     + "\(layer.output.w)x\(layer.output.h) with stride \(stride.text)",

@@ -62,10 +62,10 @@ struct ShapeFix {
 
     /// The nearest network input at which every layer divides exactly, if one is close.
     private func fittingNetworkInput() -> String? {
-        guard let inputLayer = network.first else { return nil }
+        guard case .input(let inputLayer) = network.first?.operation else { return nil }
         let radius = min(Self.searchRadius, Self.searchBudget / (2 * network.count))
         guard radius >= 1 else { return nil }
-        let shape = inputLayer.hyper.shape
+        let shape = inputLayer.shape
         let square = shape[0] == shape[1]
         for distance in 1...radius {
             for delta in [distance, -distance] {
