@@ -129,6 +129,16 @@ import Testing
         (ConvCase(batch: 2, depth: 40, height: 5, width: 7, filters: 70, kernel: (1, 1), padding: (0, 0)), .pointwise),
         (ConvCase(depth: 20, height: 9, width: 9, filters: 33, stride: (2, 2)), .columns),
         (ConvCase(depth: 32, height: 7, width: 7, filters: 70, groups: 2), .shifted),
+        // Rectangular kernels with unequal paddings, some wider than their input: Inception v3's
+        // 1x7 and 7x1 (padding on one axis only, which the padded copy must not overrun), and
+        // windows whose taps fall wholly outside the input on some columns.
+        (ConvCase(depth: 24, height: 17, width: 17, filters: 5, kernel: (7, 1), padding: (3, 0)), .shifted),
+        (ConvCase(depth: 24, height: 17, width: 17, filters: 5, kernel: (1, 7), padding: (0, 3)), .shifted),
+        (ConvCase(depth: 16, height: 5, width: 4, filters: 3, kernel: (7, 3), padding: (3, 1)), .shifted),
+        (ConvCase(depth: 12, height: 6, width: 4, filters: 12, kernel: (13, 3), stride: (2, 2), padding: (6, 1)), .columns),
+        (ConvCase(depth: 3, height: 4, width: 6, filters: 2, kernel: (3, 9), stride: (2, 1), padding: (1, 4)), .columns),
+        (ConvCase(depth: 5, height: 3, width: 3, filters: 4, kernel: (5, 5), stride: (3, 3), padding: (2, 2)), .columns),
+        (ConvCase(depth: 4, height: 8, width: 2, filters: 3, kernel: (1, 5), padding: (0, 2)), .columns),
     ]
 
     /// The convolution written as its definition: seven nested loops.
@@ -214,27 +224,43 @@ import Testing
         }
     }
 
-    @Test(arguments: [(2, 1, 0, 0), (2, 1, 1, 0), (3, 2, 1, 1), (4, 2, 1, 0)])
-    func deconvolutionMatchesScatteringEachInput(kernel: Int, stride: Int, padding: Int, outputPadding: Int) {
+    /// A DECONV's window: kernel, stride, padding and output padding, each (w, h).
+    struct DeconvCase: Sendable, CustomTestStringConvertible {
+        var kernel: (w: Int, h: Int), stride = (w: 1, h: 1), padding = (w: 0, h: 0), outputPadding = (w: 0, h: 0)
+        var testDescription: String { "F\(kernel) S\(stride) P\(padding) O\(outputPadding)" }
+    }
+
+    static let deconvCases = [
+        DeconvCase(kernel: (2, 2)), DeconvCase(kernel: (2, 2), padding: (1, 1)),
+        DeconvCase(kernel: (3, 3), stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)),
+        DeconvCase(kernel: (4, 4), stride: (2, 2), padding: (1, 1)),
+        // Rectangular, wider than the 4x5 input, with unequal strides and paddings.
+        DeconvCase(kernel: (6, 1), stride: (1, 3), padding: (2, 0), outputPadding: (0, 2)),
+        DeconvCase(kernel: (3, 7), stride: (2, 1), padding: (0, 3), outputPadding: (1, 0)),
+    ]
+
+    @Test(arguments: deconvCases)
+    func deconvolutionMatchesScatteringEachInput(_ c: DeconvCase) {
         let arena = TensorArena()
         let (batch, depth, filters, h, w) = (2, 3, 4, 5, 4)
-        let outH = (h - 1) * stride - 2 * padding + kernel + outputPadding
-        let outW = (w - 1) * stride - 2 * padding + kernel + outputPadding
+        let (kernel, stride, padding) = (c.kernel, c.stride, c.padding)
+        let outH = (h - 1) * stride.h - 2 * padding.h + kernel.h + c.outputPadding.h
+        let outW = (w - 1) * stride.w - 2 * padding.w + kernel.w + c.outputPadding.w
         let input = tensor(random(batch * depth * h * w, seed: 6), batch, depth, h, w, arena: arena)
-        let weights = random(depth * filters * kernel * kernel, seed: 7)
+        let weights = random(depth * filters * kernel.w * kernel.h, seed: 7)
         var expected = [Float](repeating: 0, count: batch * filters * outH * outW)
         for n in 0..<batch {
-            for c in 0..<depth {
+            for ch in 0..<depth {
                 for y in 0..<h {
                     for x in 0..<w {
-                        let value = input.storage[((n * depth + c) * h + y) * w + x]
+                        let value = input.storage[((n * depth + ch) * h + y) * w + x]
                         for f in 0..<filters {
-                            for ky in 0..<kernel {
-                                for kx in 0..<kernel {
-                                    let oy = y * stride - padding + ky, ox = x * stride - padding + kx
+                            for ky in 0..<kernel.h {
+                                for kx in 0..<kernel.w {
+                                    let oy = y * stride.h - padding.h + ky, ox = x * stride.w - padding.w + kx
                                     guard oy >= 0, oy < outH, ox >= 0, ox < outW else { continue }
                                     expected[((n * filters + f) * outH + oy) * outW + ox] +=
-                                        value * weights[((c * filters + f) * kernel + ky) * kernel + kx]
+                                        value * weights[((ch * filters + f) * kernel.h + ky) * kernel.w + kx]
                                 }
                             }
                         }
@@ -244,12 +270,46 @@ import Testing
         }
         for gemm in Self.backends {
             let output = Tensor(batch: batch, depth: filters, height: outH, width: outW, arena: arena)
-            var deconv = Deconvolution(
-                WindowGeometry(
-                    filters: filters, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding)))
+            var deconv = Deconvolution(WindowGeometry(filters: filters, kernel: kernel, stride: stride, padding: padding))
             deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm)
-            expectClose(output.storage, expected, gemm.name)
-            #expect(deconv.macs == batch * h * w * filters * kernel * kernel * depth)
+            expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
+            #expect(deconv.macs == batch * h * w * filters * kernel.w * kernel.h * depth)
+        }
+    }
+
+    /// Pooling by its definition, with PyTorch's conventions: padding is −∞ for max and counts
+    /// as zeros for the average, and `ceil` windows are clipped to the padded input.
+    @Test(arguments: [
+        // Windows taller or wider than the 3-wide, 4-high input; the last two with ceil's clipped windows.
+        ((3, 5), (2, 1), (1, 2), 2, 4), ((5, 3), (1, 2), (2, 1), 3, 2), ((2, 4), (2, 2), (0, 1), 2, 2),
+        ((3, 3), (2, 2), (1, 1), 2, 3),
+    ])
+    func poolingMatchesItsDefinition(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outW: Int, outH: Int) {
+        let arena = TensorArena()
+        let (depth, height, width) = (2, 4, 3)
+        let values = random(depth * height * width, seed: 8)
+        let input = tensor(values, 1, depth, height, width, arena: arena)
+        for isMax in [true, false] {
+            let output = Tensor(batch: 1, depth: depth, height: outH, width: outW, arena: arena)
+            Pooling(kernel: kernel, stride: stride, padding: padding, isMax: isMax).forward(input, into: output)
+            var expected = [Float]()
+            for ch in 0..<depth {
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        let y0 = oy * stride.1 - padding.1, x0 = ox * stride.0 - padding.0
+                        let y1 = min(y0 + kernel.1, height + padding.1), x1 = min(x0 + kernel.0, width + padding.0)
+                        var best = -Float.infinity, sum: Float = 0
+                        for y in y0..<y1 {
+                            for x in x0..<x1 where y >= 0 && y < height && x >= 0 && x < width {
+                                best = max(best, values[(ch * height + y) * width + x])
+                                sum += values[(ch * height + y) * width + x]
+                            }
+                        }
+                        expected.append(isMax ? best : sum / Float((y1 - y0) * (x1 - x0)))
+                    }
+                }
+            }
+            expectClose(output.storage, expected, "pool F\(kernel) S\(stride) P\(padding) max \(isMax)")
         }
     }
 
@@ -342,6 +402,21 @@ import Testing
 
     /// ID passes its input on as its output: an in-place ReLU after it must not clobber the
     /// tensor another branch still reads.
+    /// Files whose static check passes and which once crashed the executor: Inception v3's 7x1
+    /// padded on one axis (the shifted padding ran past its plane), and a 13x3 filter wider than
+    /// a 4-wide input (im2col's valid columns, divided towards zero, reached past the row).
+    @Test(arguments: [
+        "input: 17x17x768\nnetwork: INPUT -> CONV(128, F=7x1, P=same) -> GAP -> FC(5)",
+        "input: 17x17x64\nnetwork: INPUT -> CONV(32, F=1x7, P=same) -> CONV(16, F=7x1, P=same) -> GAP -> FC(5)",
+        "input: 4x6x12\nrounding: floor\nnetwork: INPUT -> CONV(12, F=13x3, S=2, P=same) -> GAP -> FC(5)",
+    ])
+    func rectangularKernelsWiderThanTheirInputRun(_ yaml: String) {
+        let (analysis, measurement) = run(yaml)
+        #expect(analysis.isValid, "\(analysis.diagnostics)")
+        #expect(measurement.mismatches(with: analysis).isEmpty, "\(measurement.mismatches(with: analysis))")
+        #expect(measurement.macs == analysis.totals.macs)
+    }
+
     @Test func inPlaceLayersSpareATensorOtherBranchesStillRead() throws {
         let analysis = Analyzer.analyze(
             source: SourceFile(path: "x.yaml", text: "input: 6x6x3\nnetwork: INPUT -> CONV(4, F=1) -> ((ID -> RELU | ID) + (ID | ID))"),

@@ -257,9 +257,14 @@ private struct ConvolutionPass: @unchecked Sendable {
             let ky = tap / kernel.w, kx = tap % kernel.w
             let plane = source + channel * height * width
             let target = columns + row * span - positions.lowerBound
-            // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W).
+            // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W), so
+            // ox from ⌈−shift/S⌉ to ⌊(W − 1 − shift)/S⌋. Division truncates towards zero, so each
+            // bound is clamped to 0 before dividing; a tap left of or past every column (a
+            // window wider than its input) gets an empty range.
             let shift = kx * dilation.w - padding.w
-            let valid = min(outW, max(0, (-shift + stride.w - 1) / stride.w))..<min(outW, max(0, (width - 1 - shift) / stride.w + 1))
+            let first = min(outW, max(0, -shift + stride.w - 1) / stride.w)
+            let last = width - 1 - shift < 0 ? 0 : min(outW, (width - 1 - shift) / stride.w + 1)
+            let valid = first..<max(first, last)
             var position = positions.lowerBound
             while position < positions.upperBound {
                 let oy = position / outW
@@ -267,7 +272,10 @@ private struct ConvolutionPass: @unchecked Sendable {
                 let xs = (position - rowStart)..<min(outW, positions.upperBound - rowStart)
                 let line = target + rowStart
                 let y = oy * stride.h - padding.h + ky * dilation.h
-                let inside = y >= 0 && y < height ? xs.clamped(to: valid) : xs.lowerBound..<xs.lowerBound
+                // Empty when the row is in the padding or the valid columns lie outside this
+                // block's (`clamped` would then return an empty range beyond `xs`).
+                let overlap = xs.clamped(to: valid)
+                let inside = y >= 0 && y < height && !overlap.isEmpty ? overlap : xs.lowerBound..<xs.lowerBound
                 (line + xs.lowerBound).update(repeating: 0, count: max(0, inside.lowerBound - xs.lowerBound))
                 if !inside.isEmpty {
                     let from = plane + y * width + inside.lowerBound * stride.w + shift
@@ -354,10 +362,12 @@ func copyZeroPadded(
     for y in 0..<height {
         let row = target + (top + y) * stride + left
         row.update(from: source + y * width, count: width)
-        // The right border of this row and the left border of the next.
-        (row + width).update(repeating: 0, count: stride - width)
+        // The right border of this row and, but after the last row, the left border of the
+        // next: with no padding below, that would run past the plane.
+        let border = y + 1 < height ? stride - width : stride - width - left
+        (row + width).update(repeating: 0, count: border)
     }
-    let end = (top + height) * stride + left
+    let end = (top + height) * stride
     (target + end).update(repeating: 0, count: count - end)
 }
 
