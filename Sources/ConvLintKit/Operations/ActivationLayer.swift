@@ -58,6 +58,7 @@ public struct ActivationLayer: LayerOperation, Equatable {
                     summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false"),
             ],
             defaultsSummary: function.defaultsSummary,
+            argumentGroup: "activationArguments",
             make: { arguments throws(Diagnostic) in
                 .activation(ActivationLayer(function: function, inplace: arguments.boolean("inplace") ?? function.isInPlaceByDefault))
             })

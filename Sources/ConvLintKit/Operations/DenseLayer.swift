@@ -13,6 +13,7 @@ public struct DenseLayer: LayerOperation, Equatable {
                 ParameterSpec.bias,
             ],
             defaultsSummary: "Defaults for every FC (and FC-4096 names): units, bias. Example: FC: {bias: false}",
+            argumentGroup: "fcArguments",
             make: { arguments throws(Diagnostic) in
                 guard let units = arguments.count("units") else {
                     throw Diagnostic(

@@ -42,6 +42,8 @@ struct KindDefinition: Sendable {
     var isCallable = true
     /// What `defaults: {KIND: …}` sets, for the schema's editor hovers.
     let defaultsSummary: String
+    /// The schema's definition of the arguments, shared by kinds that take the same ones.
+    var argumentGroup = "noArguments"
     /// Builds the operation from the resolved arguments, checking what is required.
     let make: @Sendable (Arguments) throws(Diagnostic) -> Operation
 

@@ -26,6 +26,7 @@ public struct NormalizationLayer: LayerOperation, Equatable {
                     summary: "LRN neighbourhood: how many adjacent channels each value is normalised over. Default 5 (LRN's size has no alias F). Example: size: 5"),
             ],
             defaultsSummary: "Defaults for LRN: size (default 5). Example: LRN: {size: 5}",
+            argumentGroup: "lrnArguments",
             make: { arguments throws(Diagnostic) in
                 .normalization(NormalizationLayer(method: .localResponse(size: arguments.count("size") ?? 5)))
             }),

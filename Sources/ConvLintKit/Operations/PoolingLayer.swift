@@ -13,14 +13,17 @@ public struct PoolingLayer: LayerOperation, Equatable {
         KindDefinition(
             kind: .pool, parameters: parameters,
             defaultsSummary: "Defaults for POOL (max pooling), which also apply to MAXPOOL and AVGPOOL unless their own entry sets the argument: size/F, stride/S, pad/P, rounding. Example: POOL: {size: 2, stride: 2}",
+            argumentGroup: "poolArguments",
             make: { arguments throws(Diagnostic) in .pooling(try PoolingLayer(arguments, mode: .max)) }),
         KindDefinition(
             kind: .maxPool, parameters: parameters, inheritsDefaults: [.pool],
             defaultsSummary: "Defaults for MAXPOOL and the VGG paper's maxpool; they beat POOL's. Example: MAXPOOL: {size: 3, stride: 2}",
+            argumentGroup: "poolArguments",
             make: { arguments throws(Diagnostic) in .pooling(try PoolingLayer(arguments, mode: .max)) }),
         KindDefinition(
             kind: .avgPool, parameters: parameters, inheritsDefaults: [.pool],
             defaultsSummary: "Defaults for AVGPOOL; they beat POOL's. Example: AVGPOOL: {size: 2, stride: 2}",
+            argumentGroup: "poolArguments",
             make: { arguments throws(Diagnostic) in .pooling(try PoolingLayer(arguments, mode: .average)) }),
     ]
 

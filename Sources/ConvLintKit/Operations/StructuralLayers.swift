@@ -36,6 +36,7 @@ public struct DropoutLayer: LayerOperation, Equatable {
                     summary: "Fraction of values dropped in training, a decimal in [0, 1). Default 0.5. Example: rate: 0.2"),
             ],
             defaultsSummary: "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}",
+            argumentGroup: "dropoutArguments",
             make: { arguments throws(Diagnostic) in .dropout(DropoutLayer(rate: arguments.rate("rate") ?? 0.5)) }),
     ]
 

@@ -33,32 +33,57 @@ import Foundation
 /// when a file in `architectures/` does not validate.
 public enum ArchitectureSchema {
     /// The schema as JSON text, without a trailing newline.
-    public static let json: String = skeleton.replacingOccurrences(
-        of: "    \"__ARGUMENTS__\": null,", with: argumentDefinitions())
+    public static let json: String = skeleton
+        .replacingOccurrences(of: "    \"__ARGUMENTS__\": null,", with: argumentDefinitions())
+        .replacingOccurrences(of: "\"__KIND_DEFAULTS__\"", with: kindDefaults().serialized(indent: 3))
+        .replacingOccurrences(of: "\"__KIND_ARGUMENTS__\"", with: kindArguments().serialized(indent: 3))
 
-    /// The argument maps `defaults` takes per kind, built from the tables the expander reads
-    /// (`ParameterSpec`), so that the schema and convlint cannot disagree on names or aliases.
-    static let argumentGroups: [(key: String, kind: LayerKind, description: String)] = [
-        ("convArguments", .conv, "Arguments for CONV, by name (or alias; case-insensitive). Example: {size: 3, stride: 1, pad: 1, bias: false}"),
-        ("deconvArguments", .deconv, "Arguments for DECONV, by name (or alias; case-insensitive). Example: {size: 4, stride: 2, pad: 1}"),
-        ("poolArguments", .pool, "Arguments for POOL, MAXPOOL and AVGPOOL, by name (or alias; case-insensitive). Example: {size: 3, stride: 2}"),
-        ("fcArguments", .fc, "Arguments for FC, by name (or alias; case-insensitive). Example: {bias: false}"),
-        ("activationArguments", .relu, "Arguments for RELU, LEAKYRELU, RELU6, SIGMOID, TANH, GELU and SOFTMAX, by name (or alias; case-insensitive). Example: {inplace: false}"),
-        ("lrnArguments", .lrn, "Arguments for LRN, by name (or alias; case-insensitive). Example: {size: 5}"),
-        ("dropoutArguments", .dropout, "Arguments for DROPOUT, by name (or alias; case-insensitive). Example: {rate: 0.5}"),
-        ("noArguments", .gap, "This kind takes no arguments: only an empty map is allowed."),
-    ]
+    /// The kinds `defaults` may set: every callable kind but INPUT.
+    private static var defaultable: [KindDefinition] {
+        KindCatalog.definitions.filter { $0.isCallable && $0.kind != .input }
+    }
+
+    /// The argument maps `defaults` takes, one per group of kinds with the same arguments, built
+    /// from the tables the expander reads (`ParameterSpec`), so that the schema and convlint
+    /// cannot disagree on names or aliases.
+    static var argumentGroups: [(key: String, kinds: [LayerKind], parameters: [ParameterSpec])] {
+        var groups = [(key: String, kinds: [LayerKind], parameters: [ParameterSpec])]()
+        for definition in defaultable {
+            if let index = groups.firstIndex(where: { $0.key == definition.argumentGroup }) {
+                groups[index].kinds.append(definition.kind)
+            } else {
+                groups.append((definition.argumentGroup, [definition.kind], definition.parameters))
+            }
+        }
+        return groups
+    }
 
     /// `"convArguments": {…},` lines for every group, indented as entries of `definitions`.
     static func argumentDefinitions() -> String {
         argumentGroups.map { group -> String in
-            let value = arguments(group.kind, group.description).serialized(indent: 2)
+            let names = group.kinds.map(\.rawValue)
+            let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+            let description = group.parameters.isEmpty
+                ? "This kind takes no arguments: only an empty map is allowed."
+                : "Arguments for \(list), by name (or alias; case-insensitive)."
+            let value = arguments(group.parameters, description).serialized(indent: 2)
             return "    \(JSONValue.string(group.key).serialized()): \(value),"
         }.joined(separator: "\n")
     }
 
-    private static func arguments(_ kind: LayerKind, _ description: String) -> JSONValue {
-        let specs = ParameterSpec.table(for: kind)
+    /// `defaults`' entries by kind, for editor hovers.
+    private static func kindDefaults() -> JSONValue {
+        .object(defaultable.map { ($0.kind.rawValue, .object([("description", .string($0.defaultsSummary))])) })
+    }
+
+    /// `defaults`' kind names in any case, each with its group's arguments.
+    private static func kindArguments() -> JSONValue {
+        .object(defaultable.map {
+            ("^\(caseInsensitive($0.kind.rawValue))$", .object([("$ref", .string("#/definitions/\($0.argumentGroup)"))]))
+        })
+    }
+
+    private static func arguments(_ specs: [ParameterSpec], _ description: String) -> JSONValue {
         var object: [(String, JSONValue)] = [("description", .string(description)), ("type", .string("object"))]
         if !specs.isEmpty {
             var properties = [(String, JSONValue)]()
@@ -161,130 +186,8 @@ public enum ArchitectureSchema {
             "defaults": {
               "description": "Default arguments per layer kind (kind names are case-insensitive), with the same argument names and aliases as calls; values may name variables. Precedence, lowest first: built-in < defaults < paper name (conv3-64) < the call. POOL's defaults also apply to MAXPOOL and AVGPOOL; CONV's to conv3-64. Example: defaults: {CONV: {size: 3, stride: 1, pad: 1}, POOL: {size: 2, stride: 2}}",
               "type": "object",
-              "properties": {
-                "CONV": {
-                  "description": "Defaults for every CONV, and for the VGG paper's conv3-64 names: filters/K, size/F, stride/S, pad/P, dilation, groups, bias, rounding. Example: CONV: {size: 3, stride: 1, pad: 1}"
-                },
-                "DECONV": {
-                  "description": "Defaults for every DECONV (transposed convolution): CONV's arguments plus output_pad. Example: DECONV: {size: 4, stride: 2, pad: 1}"
-                },
-                "POOL": {
-                  "description": "Defaults for POOL (max pooling), which also apply to MAXPOOL and AVGPOOL unless their own entry sets the argument: size/F, stride/S, pad/P, rounding. Example: POOL: {size: 2, stride: 2}"
-                },
-                "MAXPOOL": {
-                  "description": "Defaults for MAXPOOL and the VGG paper's maxpool; they beat POOL's. Example: MAXPOOL: {size: 3, stride: 2}"
-                },
-                "AVGPOOL": {
-                  "description": "Defaults for AVGPOOL; they beat POOL's. Example: AVGPOOL: {size: 2, stride: 2}"
-                },
-                "FC": {
-                  "description": "Defaults for every FC (and FC-4096 names): units, bias. Example: FC: {bias: false}"
-                },
-                "RELU": {
-                  "description": "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
-                },
-                "LEAKYRELU": {
-                  "description": "Defaults for LEAKYRELU: inplace (default true)."
-                },
-                "RELU6": {
-                  "description": "Defaults for RELU6: inplace (default true)."
-                },
-                "SIGMOID": {
-                  "description": "Defaults for SIGMOID: inplace (default true)."
-                },
-                "TANH": {
-                  "description": "Defaults for TANH: inplace (default true)."
-                },
-                "GELU": {
-                  "description": "Defaults for GELU: inplace (default true)."
-                },
-                "SOFTMAX": {
-                  "description": "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
-                },
-                "LRN": {
-                  "description": "Defaults for LRN: size (default 5). Example: LRN: {size: 5}"
-                },
-                "DROPOUT": {
-                  "description": "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}"
-                },
-                "GAP": {
-                  "description": "GAP (global average pooling) takes no arguments."
-                },
-                "FLATTEN": {
-                  "description": "FLATTEN takes no arguments."
-                },
-                "BN": {
-                  "description": "BN (batch normalisation) takes no arguments."
-                },
-                "LN": {
-                  "description": "LN (layer normalisation) takes no arguments."
-                },
-                "ID": {
-                  "description": "ID (the identity) takes no arguments."
-                }
-              },
-              "patternProperties": {
-                "^[Cc][Oo][Nn][Vv]$": {
-                  "$ref": "#/definitions/convArguments"
-                },
-                "^[Dd][Ee][Cc][Oo][Nn][Vv]$": {
-                  "$ref": "#/definitions/deconvArguments"
-                },
-                "^[Pp][Oo][Oo][Ll]$": {
-                  "$ref": "#/definitions/poolArguments"
-                },
-                "^[Mm][Aa][Xx][Pp][Oo][Oo][Ll]$": {
-                  "$ref": "#/definitions/poolArguments"
-                },
-                "^[Aa][Vv][Gg][Pp][Oo][Oo][Ll]$": {
-                  "$ref": "#/definitions/poolArguments"
-                },
-                "^[Ff][Cc]$": {
-                  "$ref": "#/definitions/fcArguments"
-                },
-                "^[Rr][Ee][Ll][Uu]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Ll][Ee][Aa][Kk][Yy][Rr][Ee][Ll][Uu]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Rr][Ee][Ll][Uu]6$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Ss][Ii][Gg][Mm][Oo][Ii][Dd]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Tt][Aa][Nn][Hh]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Gg][Ee][Ll][Uu]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Ss][Oo][Ff][Tt][Mm][Aa][Xx]$": {
-                  "$ref": "#/definitions/activationArguments"
-                },
-                "^[Ll][Rr][Nn]$": {
-                  "$ref": "#/definitions/lrnArguments"
-                },
-                "^[Dd][Rr][Oo][Pp][Oo][Uu][Tt]$": {
-                  "$ref": "#/definitions/dropoutArguments"
-                },
-                "^[Gg][Aa][Pp]$": {
-                  "$ref": "#/definitions/noArguments"
-                },
-                "^[Ff][Ll][Aa][Tt][Tt][Ee][Nn]$": {
-                  "$ref": "#/definitions/noArguments"
-                },
-                "^[Bb][Nn]$": {
-                  "$ref": "#/definitions/noArguments"
-                },
-                "^[Ll][Nn]$": {
-                  "$ref": "#/definitions/noArguments"
-                },
-                "^[Ii][Dd]$": {
-                  "$ref": "#/definitions/noArguments"
-                }
-              },
+              "properties": "__KIND_DEFAULTS__",
+              "patternProperties": "__KIND_ARGUMENTS__",
               "additionalProperties": false
             },
             "vars": {
