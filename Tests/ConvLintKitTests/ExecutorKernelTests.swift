@@ -271,7 +271,7 @@ import Testing
         for gemm in Self.backends {
             let output = Tensor(batch: batch, depth: filters, height: outH, width: outW, arena: arena)
             var deconv = Deconvolution(WindowGeometry(filters: filters, kernel: kernel, stride: stride, padding: padding))
-            deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm)
+            deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(deconv.macs == batch * h * w * filters * kernel.w * kernel.h * depth)
         }
@@ -445,6 +445,20 @@ import Testing
         #expect(kept.peakBytes.bytes >= analysis.totals.params * 4 + analysis.totals.activations * 4)
     }
 
+    /// DECONV's patches come from the arena: the measured peak holds them beside the weights,
+    /// the input and the output, and the plan predicts them.
+    @Test func transposedConvolutionScratchIsMeasuredAndPredicted() throws {
+        let analysis = Analyzer.analyze(
+            source: SourceFile(path: "x.yaml", text: "input: 8x8x64\nnetwork: INPUT -> DECONV(64, F=4, S=2, P=1, bias=false)"))
+        let run = Executor(analysis: analysis).run()
+        let patches = 64 * 4 * 4 * 8 * 8
+        let weights = 64 * 64 * 4 * 4, input = 8 * 8 * 64, output = 16 * 16 * 64
+        #expect(run.peakBytes.bytes >= (weights + input + output + patches) * 4)
+        let plan = RunPlan(analysis: analysis, memory: try #require(analysis.memory), keepActivations: false)
+        #expect(plan.workspace.bytes == patches * 4)
+        #expect(run.peakBytes <= plan.predicted)
+    }
+
     @Test func aNetworkThatDoesNotFitIsRefusedWithTheLargestBatchThatDoes() throws {
         var options = AnalysisOptions()
         options.batch = 64
@@ -556,7 +570,7 @@ import Testing
                       ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
     func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
         let analysis = analyzeArchitecture(file)
-        #expect(analysis.layers.filter { Winograd.chosen(use, for: $0) }.count == layers)
+        #expect(CompiledNetwork(analysis, winograd: use).winogradLayers == layers)
     }
 }
 

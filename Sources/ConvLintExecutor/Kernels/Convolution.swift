@@ -302,17 +302,24 @@ struct Deconvolution {
 
     init(_ geometry: WindowGeometry) { self.geometry = geometry }
 
-    /// `weights`: C × (K/g · Kh · Kw), row-major, as PyTorch stores ConvTranspose2d.
+    /// Floats of the patches of one image and group, which col2im adds into the output.
+    func workspace(input: (height: Int, width: Int)) -> Int {
+        geometry.filters / geometry.groups * geometry.kernel.h * geometry.kernel.w * input.height * input.width
+    }
+
+    /// `weights`: C × (K/g · Kh · Kw), row-major, as PyTorch stores ConvTranspose2d. The patches
+    /// come from `arena`, so that they count among the live bytes.
     mutating func forward(
-        _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM
+        _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM,
+        arena: TensorArena
     ) {
         let (filters, kernel, groups) = (geometry.filters, geometry.kernel, geometry.groups)
         let inPerGroup = input.depth / groups
         let outPerGroup = filters / groups
         let rows = outPerGroup * kernel.h * kernel.w
         let positions = input.height * input.width
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * positions)
-        defer { columns.deallocate() }
+        let scratch = Tensor(batch: 1, depth: max(1, workspace(input: (input.height, input.width))), height: 1, width: 1, arena: arena)
+        let columns = scratch.base
         output.storage.update(repeating: 0)
         for n in 0..<input.batch {
             for group in 0..<groups {

@@ -37,11 +37,10 @@ public struct Winograd {
         channels * geometry.filters * output.height * output.width >= 1 << 25
     }
 
-    static func chosen(_ use: Use, for layer: LayerReport) -> Bool {
-        guard let conv = layer.node.operation.forwardConvolution, use != .off else { return false }
-        let geometry = WindowGeometry(conv)
-        guard applies(to: geometry, channels: layer.input.d) else { return false }
-        return use == .on || pays(for: geometry, channels: layer.input.d, output: (layer.output.h, layer.output.w))
+    /// Whether a forward convolution runs by Winograd under `use`: read once, by `CompiledNetwork`.
+    static func chosen(_ use: Use, geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int)) -> Bool {
+        guard use != .off, applies(to: geometry, channels: channels) else { return false }
+        return use == .on || pays(for: geometry, channels: channels, output: output)
     }
 
     let geometry: WindowGeometry

@@ -16,6 +16,8 @@ public final class Executor {
     public let analysis: Analysis
     public let options: Options
     public let gemm: any GEMM
+    /// Each layer's algorithm and scratch, chosen once from the options.
+    public let compiled: CompiledNetwork
     public let arena = TensorArena()
     private var random: SeededRandom
     /// Per layer: weight, bias and the per-channel vectors of BN/LN.
@@ -29,6 +31,7 @@ public final class Executor {
         self.analysis = analysis
         self.options = options
         self.gemm = gemm
+        self.compiled = CompiledNetwork(analysis, winograd: options.winograd)
         self.random = SeededRandom(seed: options.seed)
     }
 
@@ -86,11 +89,10 @@ public final class Executor {
         passes: Int = 1, output: ((UnsafeBufferPointer<Float>) -> Void)? = nil, progress: ((Progress) -> Void)? = nil
     ) -> RunMeasurement {
         makeParameters()
-        for layer in analysis.layers where Winograd.chosen(options.winograd, for: layer) {
-            guard case .convolution(let conv) = layer.node.operation else { continue }
-            winograd[layer.node.index] = Winograd(
-                WindowGeometry(conv), weights: parameters[layer.node.index][0].base, channels: layer.input.d,
-                arena: arena)
+        for (index, step) in compiled.steps.enumerated() {
+            guard case .winograd(let geometry, _) = step.convolution else { continue }
+            winograd[index] = Winograd(
+                geometry, weights: parameters[index][0].base, channels: analysis.layers[index].input.d, arena: arena)
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -173,19 +175,19 @@ public final class Executor {
         switch layer.node.operation {
         case .input:
             return input
-        case .convolution(let conv):
+        case .convolution:
             let output = tensor(like: layer.output)
             let bias = weights.count > 1 ? weights[1].base : nil
-            if var fast = winograd[layer.node.index] {
+            switch compiled.steps[layer.node.index].convolution! {
+            case .winograd:
+                var fast = winograd[layer.node.index]!
                 fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: Winograd.name)
-            } else if !conv.transposed {
-                var kernel = Convolution(WindowGeometry(conv), channels: input.depth)
+            case .gemm(var kernel):
                 kernel.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: kernel.macs, multiplications: kernel.multiplications, algorithm: kernel.method.rawValue)
-            } else {
-                var deconv = Deconvolution(WindowGeometry(conv))
-                deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm)
+            case .transposed(var deconv):
+                deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: deconv.macs, algorithm: Deconvolution.name)
             }
             return output

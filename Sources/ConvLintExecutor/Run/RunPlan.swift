@@ -16,29 +16,21 @@ public struct RunPlan: Sendable {
 
     /// `winograd`: convolutions that run by Winograd also hold their filters transformed (16/9 of them).
     public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Winograd.Use = .auto) {
+        self.init(
+            analysis: analysis, memory: memory, keepActivations: keepActivations,
+            compiled: CompiledNetwork(analysis, winograd: winograd))
+    }
+
+    /// The memory of running `compiled`, the steps the executor will run.
+    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, compiled: CompiledNetwork) {
         let totals = analysis.totals
-        let transformed = analysis.layers.reduce(0) { sum, layer in
-            Winograd.chosen(winograd, for: layer) ? sum + 16 * layer.output.d * layer.input.d * 4 : sum
-        }
+        let transformed = compiled.steps.reduce(0) { $0 + $1.transformedWeights * 4 }
         let weights = (totals.params + totals.buffers) * 4
         fixed = ByteCount(weights + transformed)
         // The static inference peak holds the weights and the largest live set of activations.
         activations = ByteCount(
             keepActivations ? totals.activations * analysis.batch * 4 : memory.inferencePeak.bytes - weights)
-        workspace = ByteCount(
-            analysis.layers.map { layer -> Int in
-                let input = layer.input, output = layer.output
-                guard case .convolution(let conv) = layer.node.operation else { return 0 }
-                if conv.transposed {
-                    let window = conv.window.kernel.w * conv.window.kernel.h
-                    return conv.filters / conv.groups * window * input.w * input.h * 4
-                }
-                if Winograd.chosen(winograd, for: layer) {
-                    return Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w)).workspace * 4
-                }
-                return Convolution(WindowGeometry(conv), channels: input.d)
-                    .blocks(input: (input.d, input.h, input.w), output: (output.h, output.w)).workspace * 4
-            }.max() ?? 0)
+        workspace = ByteCount((compiled.steps.map(\.workspace).max() ?? 0) * 4)
         batch = analysis.batch
     }
 
