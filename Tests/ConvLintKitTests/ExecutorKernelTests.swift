@@ -390,7 +390,7 @@ import Testing
               res(C): (CONV(C, F=3, P=1, bias=false) -> BN -> RELU + ID) -> RELU
             network: "INPUT -> CONV(8, F=3, P=1) -> LEAKYRELU -> res(8) -> (CONV(4, F=1) | CONV(4, F=3, P=1, dilation=1) | MAXPOOL(F=3, S=1, P=1))
               -> CONV(16, F=3, S=2, P=1, groups=16) -> RELU6 -> LRN(3) -> DECONV(8, F=2, S=2) -> SIGMOID -> AVGPOOL(2) -> LN -> TANH
-              -> GELU -> POOL -> FLATTEN -> DROPOUT(0.5) -> FC(10) -> SOFTMAX"
+              -> GELU -> SILU -> HARDSWISH -> MISH -> ELU -> HARDSIGMOID -> POOL -> FLATTEN -> DROPOUT(0.5) -> FC(10) -> SOFTMAX"
             """
         let (analysis, measurement) = run(yaml, batch: 2)
         #expect(analysis.isValid, "\(analysis.diagnostics)")
@@ -497,6 +497,23 @@ import Testing
         #expect(close(run(.sigmoid), x.map { 1 / (1 + exp(-$0)) }))
         #expect(close(run(.tanh), x.map { Float(Foundation.tanh(Double($0))) }))
         #expect(close(run(.gelu), x.map { 0.5 * $0 * (1 + Float(erf(Double($0) / 2.0.squareRoot()))) }))
+    }
+
+    /// Against PyTorch: `torch.nn.functional.silu` (and hardswish, hardsigmoid, mish, elu) of
+    /// these inputs in float64, torch 2.15.
+    @Test func newerActivationsEqualPyTorchs() {
+        let x: [Float] = [-4, -2, -0.5, 0, 0.5, 2, 3.5, 7]
+        let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: x.count)
+        defer { out.deallocate() }
+        func run(_ activation: Activation) -> [Float] {
+            activation.apply(x, out.baseAddress!, count: x.count)
+            return Array(out)
+        }
+        #expect(close(run(.silu), [-0.0719448398, -0.238405844, -0.188770334, 0, 0.311229666, 1.76159416, 3.39740719, 6.99362264]))
+        #expect(close(run(.hardswish), [0, -0.333333333, -0.208333333, 0, 0.291666667, 1.66666667, 3.5, 7]))
+        #expect(close(run(.hardsigmoid), [0, 0.166666667, 0.416666667, 0.5, 0.583333333, 0.833333333, 1, 1]))
+        #expect(close(run(.mish), [-0.0725917408, -0.252501483, -0.220743775, 0, 0.375245211, 1.94395896, 3.49399072, 6.99998838]))
+        #expect(close(run(.elu), [-0.981684361, -0.864664717, -0.39346934, 0, 0.5, 2, 3.5, 7]))
     }
 
     @Test func softmaxNormalisesOverChannelsAtEachPosition() {

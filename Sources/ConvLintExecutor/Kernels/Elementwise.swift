@@ -3,7 +3,7 @@ import Foundation
 
 /// Activations, applied in place or into another tensor of the same shape.
 enum Activation {
-    case relu, leakyRelu, relu6, sigmoid, tanh, gelu
+    case relu, leakyRelu, relu6, sigmoid, tanh, gelu, silu, hardswish, hardsigmoid, mish, elu
 
     /// The kernel of an activation kind; nil for SOFTMAX, which normalises each position's
     /// channels together (`softmax(_:into:)`).
@@ -15,6 +15,11 @@ enum Activation {
         case .sigmoid: self = .sigmoid
         case .tanh: self = .tanh
         case .gelu: self = .gelu
+        case .silu: self = .silu
+        case .hardswish: self = .hardswish
+        case .hardsigmoid: self = .hardsigmoid
+        case .mish: self = .mish
+        case .elu: self = .elu
         case .softmax: return nil
         }
     }
@@ -29,6 +34,11 @@ enum Activation {
             case .sigmoid: for i in range { output[i] = 1 / (1 + expf(-input[i])) }
             case .tanh: for i in range { output[i] = tanhf(input[i]) }
             case .gelu: for i in range { output[i] = 0.5 * input[i] * (1 + erff(input[i] / Float(2).squareRoot())) }
+            case .silu: for i in range { output[i] = input[i] / (1 + expf(-input[i])) }
+            case .hardswish: for i in range { output[i] = input[i] * min(max(input[i] + 3, 0), 6) / 6 }
+            case .hardsigmoid: for i in range { output[i] = min(max(input[i] + 3, 0), 6) / 6 }
+            case .mish: for i in range { output[i] = input[i] * tanhf(log1pf(expf(input[i]))) }
+            case .elu: for i in range { output[i] = input[i] > 0 ? input[i] : expm1f(input[i]) }
             }
         }
     }

@@ -9,29 +9,40 @@ public struct ActivationLayer: LayerOperation, Equatable {
         case sigmoid = "SIGMOID"
         case tanh = "TANH"
         case gelu = "GELU"
+        /// x·σ(x), also called swish (EfficientNet, RegNet).
+        case silu = "SILU"
+        /// x·ReLU6(x + 3)/6 (MobileNetV3).
+        case hardswish = "HARDSWISH"
+        /// ReLU6(x + 3)/6, MobileNetV3's gate.
+        case hardsigmoid = "HARDSIGMOID"
+        /// x·tanh(softplus(x)).
+        case mish = "MISH"
+        /// x for x > 0, else eˣ − 1 (α = 1).
+        case elu = "ELU"
         case softmax = "SOFTMAX"
 
         /// Whether it overwrites its input unless told otherwise, as torchvision builds it.
         var isInPlaceByDefault: Bool {
             switch self {
-            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu: true
+            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu: true
             case .softmax: false
             }
         }
 
-        /// What its derivative reads: the output for RELU-like functions, SIGMOID, TANH and
-        /// SOFTMAX; the input for GELU.
+        /// What its derivative reads (PyTorch's derivatives.yaml): the output for RELU-like
+        /// functions, SIGMOID, TANH, ELU and SOFTMAX; the input for GELU, SILU, the hard
+        /// functions and MISH.
         var saved: SavedForBackward {
             switch self {
-            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .softmax: .outputOnly
-            case .gelu: .inputOnly
+            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .elu, .softmax: .outputOnly
+            case .gelu, .silu, .hardswish, .hardsigmoid, .mish: .inputOnly
             }
         }
 
         /// Operations per element: SOFTMAX exponentiates, sums and divides.
         var operationsPerElement: Int {
             switch self {
-            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu: 1
+            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu: 1
             case .softmax: 3
             }
         }
@@ -40,7 +51,8 @@ public struct ActivationLayer: LayerOperation, Equatable {
             switch self {
             case .relu: "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
             case .softmax: "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
-            case .leakyRelu, .relu6, .sigmoid, .tanh, .gelu: "Defaults for \(rawValue): inplace (default true)."
+            case .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu:
+                "Defaults for \(rawValue): inplace (default true)."
             }
         }
     }
