@@ -188,3 +188,27 @@ func localResponseNorm(_ input: Tensor, into output: Tensor, size: Int) {
         }
     }
 }
+
+/// The product of `inputs`, each broadcast to `output`'s shape: a side of 1 repeats (a 1x1xC
+/// gate scales every position of its channel). Planes are split across cores.
+func broadcastMultiply(_ inputs: [Tensor], into output: Tensor) {
+    let (height, width) = (output.height, output.width)
+    let positions = height * width
+    nonisolated(unsafe) let target = output.base
+    nonisolated(unsafe) let factors = inputs.map { (base: UnsafePointer($0.base), height: $0.height, width: $0.width) }
+    Cores.split(output.batch * output.depth, grain: 1) { planes in
+        for plane in planes {
+            let out = target + plane * positions
+            out.update(repeating: 1, count: positions)
+            for factor in factors {
+                let source = factor.base + plane * factor.height * factor.width
+                switch (factor.height == height, factor.width == width) {
+                case (true, true): for index in 0..<positions { out[index] *= source[index] }
+                case (false, false): for index in 0..<positions { out[index] *= source[0] }
+                case (true, false): for y in 0..<height { for x in 0..<width { out[y * width + x] *= source[y] } }
+                case (false, true): for y in 0..<height { for x in 0..<width { out[y * width + x] *= source[x] } }
+                }
+            }
+        }
+    }
+}

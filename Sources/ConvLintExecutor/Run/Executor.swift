@@ -243,21 +243,28 @@ public final class Executor {
                 localResponseNorm(input, into: output, size: size)
             }
             return output
-        case .merge(let merge) where merge.mode == .add:
-            let output = inputIsSole ? input : tensor(like: layer.output)
-            if output !== input { output.base.update(from: input.base, count: input.count) }
-            for other in inputs.dropFirst() { Elementwise.add(other.base, into: output.base, count: output.count) }
-            return output
-        case .merge:
-            let output = tensor(like: layer.output)
-            for n in 0..<output.batch {
-                var offset = 0
-                for part in inputs {
-                    (output.image(n) + offset).update(from: part.image(n), count: part.imageSize)
-                    offset += part.imageSize
+        case .merge(let merge):
+            switch merge.mode {
+            case .add:
+                let output = inputIsSole ? input : tensor(like: layer.output)
+                if output !== input { output.base.update(from: input.base, count: input.count) }
+                for other in inputs.dropFirst() { Elementwise.add(other.base, into: output.base, count: output.count) }
+                return output
+            case .concat:
+                let output = tensor(like: layer.output)
+                for n in 0..<output.batch {
+                    var offset = 0
+                    for part in inputs {
+                        (output.image(n) + offset).update(from: part.image(n), count: part.imageSize)
+                        offset += part.imageSize
+                    }
                 }
+                return output
+            case .multiply:
+                let output = tensor(like: layer.output)
+                broadcastMultiply(inputs, into: output)
+                return output
             }
-            return output
         }
     }
 }

@@ -23,9 +23,11 @@ struct SavedTensors {
             let node = layer.node
             let saved = node.operation.saved
             if saved.input { try keep(node.inputs[0]) }
+            if saved.allInputs { for input in node.inputs { try keep(input) } }
             if saved.output { try keep(node.index) }
             bytes = try checked.add(
                 bytes, try checked.multiply(layer.output.elements, saved.bytesPerOutputElement))
+            bytes = try checked.add(bytes, saved.bytesPerImage)
             byLayer[node.index] = bytes
             total = try checked.add(total, bytes)
         }

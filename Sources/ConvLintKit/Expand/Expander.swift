@@ -196,7 +196,13 @@ struct Expander {
             defer { depth -= 1 }
             var outputs = [Int]()
             for branch in branches { outputs.append(try expand(branch, from: input)) }
-            let operation = MergeLayer(mode: merge == .concat ? .concat : .add)
+            let mode: MergeLayer.Mode =
+                switch merge {
+                case .concat: .concat
+                case .sum: .add
+                case .product: .multiply
+                }
+            let operation = MergeLayer(mode: mode)
             try append(
                 LayerNode(
                     index: layers.count, kind: operation.kind, operation: .merge(operation), inputs: outputs,
@@ -341,21 +347,94 @@ struct Expander {
 
     // MARK: Names
 
-    /// Looks a name up as block parameter, then variable, then keyword (SPEC §2).
+    /// Looks a name up as block parameter, then variable, then keyword (SPEC §2); computes
+    /// arithmetic on whole numbers.
     private func evaluate(_ operand: Operand) throws(Diagnostic) -> Value {
         switch operand.form {
         case .integer(let value): return .integer(value)
         case .decimal(let value): return .decimal(value)
         case .dimensions(let values): return .dimensions(values)
+        case .arithmetic(let operation, let left, let right):
+            return .integer(try compute(operation, try whole(left), try whole(right), at: operand.location))
         case .name(let name):
-            if let value = frames.last?.arguments[name] { return value }
-            if let variable = file.variables[name] { return try index(variable.value, name: name, at: operand.location) }
-            if let keyword = Value.keyword(named: name) { return keyword }
+            if let value = lookUp(name, at: operand.location) { return try value.get() }
+            // `N-1` lexes as one name, as `conv3-64` does: a difference when its parts are known.
+            let parts = name.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+            if parts.count > 1, let first = Self.wholeNumber(parts[0], lookUp(parts[0], at: operand.location)) {
+                var result: Int? = first
+                for part in parts.dropFirst() {
+                    guard let value = Self.wholeNumber(part, lookUp(part, at: operand.location)), let left = result else {
+                        result = nil
+                        break
+                    }
+                    result = try compute(.subtract, left, value, at: operand.location)
+                }
+                if let result { return .integer(result) }
+            }
             let known = (frames.last.map { Array($0.arguments.keys) } ?? []) + Array(file.variables.keys) + Value.keywords
             throw Diagnostic(
                 RuleID.unknownName, "unknown name '\(name)'\(Suggestion.phrase(for: name, among: known))",
                 at: operand.location,
                 help: "define it under 'vars:' (e.g. '\(name): 2') or as a block parameter")
+        }
+    }
+
+    private func lookUp(_ name: String, at location: SourceLocation) -> Result<Value, Diagnostic>? {
+        if let value = frames.last?.arguments[name] { return .success(value) }
+        if let variable = file.variables[name] {
+            do throws(Diagnostic) {
+                return .success(try index(variable.value, name: name, at: location))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let keyword = Value.keyword(named: name) { return .success(keyword) }
+        return nil
+    }
+
+    /// A part of a hyphenated name as a whole number: a literal or a name holding one.
+    private static func wholeNumber(_ text: String, _ value: Result<Value, Diagnostic>?) -> Int? {
+        if let literal = Int(text), literal >= 0 { return literal }
+        if case .success(.integer(let number)) = value { return number }
+        return nil
+    }
+
+    private func whole(_ operand: Operand) throws(Diagnostic) -> Int {
+        let value = try evaluate(operand)
+        guard case .integer(let number) = value else {
+            throw Diagnostic(
+                RuleID.badArgument, "arithmetic needs whole numbers, but this is '\(value.text)'", at: operand.location,
+                help: "use numbers and names that hold them, e.g. CONV(4*C) with 'vars: {C: 96}'")
+        }
+        return number
+    }
+
+    /// One operation, checked: no overflow, no division by zero, and a quotient that is exact.
+    private func compute(
+        _ operation: ArithmeticOperator, _ left: Int, _ right: Int, at location: SourceLocation
+    ) throws(Diagnostic) -> Int {
+        let checked = Checked(location: location, what: "\(left) \(operation.rawValue) \(right)")
+        switch operation {
+        case .add: return try checked.add(left, right)
+        case .subtract:
+            let (difference, overflow) = left.subtractingReportingOverflow(right)
+            guard !overflow else { throw checked.overflow }
+            return difference
+        case .multiply: return try checked.multiply(left, right)
+        case .divide:
+            guard right != 0 else {
+                throw Diagnostic(
+                    RuleID.badArgument, "division by zero: \(left) / 0", at: location, help: "divide by a whole number other than 0")
+            }
+            guard left % right == 0 else {
+                let up = (left + right - 1) / right
+                throw Diagnostic(
+                    RuleID.badArgument,
+                    "\(left) / \(right) is not a whole number (\(OutputSize.decimal(Double(left) / Double(right))))",
+                    at: location,
+                    help: "use a multiple of \(right) (such as \(up * right)), or write the rounding you mean: (a + \(right - 1))/\(right) rounds up")
+            }
+            return left / right
         }
     }
 

@@ -1,10 +1,14 @@
-/// CONCAT and ADD: the merge row of a `( | )` or `( + )` group, reading every branch's output.
+/// CONCAT, ADD and MUL: the merge row of a `( | )`, `( + )` or `( * )` group, reading every
+/// branch's output.
 public struct MergeLayer: LayerOperation, Equatable {
     public enum Mode: Sendable, Equatable {
         /// Stacks the branches along the depth.
         case concat
         /// Sums them elementwise, into the first branch's buffer.
         case add
+        /// Multiplies them elementwise into a new tensor, a branch of 1x1xC scaling every
+        /// position of WxHxC (squeeze-excitation's gate), as `x * scale` does in PyTorch.
+        case multiply
     }
 
     public var mode: Mode
@@ -16,15 +20,35 @@ public struct MergeLayer: LayerOperation, Equatable {
         KindDefinition(
             kind: .add, parameters: [], isCallable: false, defaultsSummary: "ADD comes from ( + ) groups only.",
             make: { _ throws(Diagnostic) in .merge(MergeLayer(mode: .add)) }),
+        KindDefinition(
+            kind: .multiply, parameters: [], isCallable: false, defaultsSummary: "MUL comes from ( * ) groups only.",
+            make: { _ throws(Diagnostic) in .merge(MergeLayer(mode: .multiply)) }),
     ]
 
-    var kind: LayerKind { mode == .concat ? .concat : .add }
+    var kind: LayerKind {
+        switch mode {
+        case .concat: .concat
+        case .add: .add
+        case .multiply: .multiply
+        }
+    }
+
     var label: String { kind.rawValue }
-    var storage: OutputStorage { mode == .concat ? .own : .inPlace }
-    var linearity: Linearity { .linear }
-    var saved: SavedForBackward { .nothing }
+
+    var storage: OutputStorage {
+        switch mode {
+        case .concat, .multiply: .own
+        case .add: .inPlace
+        }
+    }
+
+    /// A product of two branches is bilinear, not linear.
+    var linearity: Linearity { mode == .multiply ? .nonlinear : .linear }
+    /// A product's gradient with respect to each factor is the other factor.
+    var saved: SavedForBackward { mode == .multiply ? SavedForBackward(allInputs: true) : .nothing }
 
     func output(of layer: LayerNode, inputs volumes: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume {
+        if mode == .multiply { return try broadcast(volumes, at: layer) }
         let first = volumes[0]
         let isConcat = mode == .concat
         for (branch, other) in volumes.enumerated().dropFirst() {
@@ -48,9 +72,33 @@ public struct MergeLayer: LayerOperation, Equatable {
         return try Volume.checked(first.w, first.h, depth, of: layer)
     }
 
+    /// The volume the branches broadcast to: each side is the largest, and every branch has it
+    /// or 1 there (the depth must agree), as PyTorch broadcasts `x * scale`.
+    private func broadcast(_ volumes: [Volume], at layer: LayerNode) throws(Diagnostic) -> Volume {
+        let result = Volume(volumes.map(\.w).max()!, volumes.map(\.h).max()!, volumes.map(\.d).max()!)
+        for (branch, volume) in volumes.enumerated() {
+            let fits = (volume.w == result.w || volume.w == 1) && (volume.h == result.h || volume.h == 1) && volume.d == result.d
+            guard fits else {
+                let widest = volumes.firstIndex { $0 == result } ?? 0
+                throw Diagnostic(
+                    RuleID.branchMismatch,
+                    "branch \(branch + 1) of this product outputs \(volume), which does not broadcast against "
+                        + "\(result): a product needs each side equal or 1, and the depths equal",
+                    at: layer.location,
+                    help: volume.d != result.d
+                        ? "end branch \(branch + 1) in \(result.d) channels, e.g. CONV(\(result.d), F=1) before its SIGMOID"
+                        : "make branch \(branch + 1) keep \(result.w)x\(result.h) (branch \(widest + 1)'s), or end it in GAP for a per-channel gate")
+            }
+        }
+        return result
+    }
+
     func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost {
         var cost = LayerCost()
-        if mode == .add { cost.otherOps = try checked.multiply(output.elements, inputs.count - 1) }
+        switch mode {
+        case .concat: break
+        case .add, .multiply: cost.otherOps = try checked.multiply(output.elements, inputs.count - 1)
+        }
         return cost
     }
 
@@ -65,4 +113,5 @@ public struct MergeLayer: LayerOperation, Equatable {
 extension LayerKind {
     static let concat = LayerKind(declaring: "CONCAT")
     static let add = LayerKind(declaring: "ADD")
+    static let multiply = LayerKind(declaring: "MUL")
 }

@@ -123,9 +123,13 @@ public enum Linearity: Sendable, Equatable {
 public struct SavedForBackward: Sendable, Equatable {
     /// The layer's (first) input.
     public var input = false
+    /// Every input (the factors of a product).
+    public var allInputs = false
     public var output = false
     /// Bytes per output element kept besides: max pooling's int64 indices, dropout's mask.
     public var bytesPerOutputElement = 0
+    /// Bytes per image kept besides: stochastic depth's one draw per image.
+    public var bytesPerImage = 0
 
     static let nothing = SavedForBackward()
     static let inputOnly = SavedForBackward(input: true)

@@ -6,7 +6,7 @@ struct Token: Equatable {
         case decimal(Double)
         /// `WxH` or `WxHxD`.
         case dimensions([Int])
-        case arrow, star, question, comma, equals, pipe, plus
+        case arrow, star, question, comma, equals, pipe, plus, minus, slash
         case openBracket, closeBracket, openParen, closeParen
     }
 
@@ -26,6 +26,8 @@ struct Token: Equatable {
         case .equals: "="
         case .pipe: "|"
         case .plus: "+"
+        case .minus: "-"
+        case .slash: "/"
         case .openBracket: "["
         case .closeBracket: "]"
         case .openParen: "("
@@ -42,6 +44,8 @@ struct PatternLexer {
 
     let text: PatternText
     private var index = 0
+    /// Whether the last token ends an operand, after which `-1` is a subtraction, not a literal.
+    private var afterOperand = false
 
     init(_ text: PatternText) { self.text = text }
 
@@ -68,6 +72,15 @@ struct PatternLexer {
     }
 
     mutating func next() throws(Diagnostic) -> Token? {
+        let token = try scan()
+        switch token?.kind {
+        case .identifier, .integer, .decimal, .dimensions, .closeParen: afterOperand = true
+        default: afterOperand = false
+        }
+        return token
+    }
+
+    private mutating func scan() throws(Diagnostic) -> Token? {
         while let scalar = peek(), scalar.properties.isWhitespace { index += 1 }
         guard let scalar = peek() else { return nil }
         let start = index
@@ -79,9 +92,11 @@ struct PatternLexer {
         case "-" where peek(1) == ">":
             index += 2
             return Token(kind: .arrow, location: span(from: start))
-        case "-" where peek(1).map(Self.isDigit) == true:
+        case "-" where peek(1).map(Self.isDigit) == true && !afterOperand:
             index += 1
             return try number(from: start, negative: true)
+        case "-": return single(.minus)
+        case "/": return single(.slash)
         case "*": return single(.star)
         case "?": return single(.question)
         case ",": return single(.comma)

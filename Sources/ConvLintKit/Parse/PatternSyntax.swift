@@ -9,7 +9,7 @@ indirect enum PatternNode {
     case repeated(PatternNode, count: Operand, location: SourceLocation)
     /// `X?` or `X?P`.
     case optional(PatternNode, condition: Operand?, location: SourceLocation)
-    /// `(A | B)` or `(A + B)`; `location` is the `(`.
+    /// `(A | B)`, `(A + B)` or `(A * B)`; `location` is the `(`.
     case group([PatternNode], Merge, location: SourceLocation)
 }
 
@@ -19,6 +19,33 @@ enum Merge: String, Sendable {
     case concat = "CONCAT"
     /// `+`: summed elementwise.
     case sum = "ADD"
+    /// `*`: multiplied elementwise, broadcasting 1x1xC over WxHxC (a squeeze-excitation gate).
+    case product = "MUL"
+
+    init?(separator: Token.Kind) {
+        switch separator {
+        case .pipe: self = .concat
+        case .plus: self = .sum
+        case .star: self = .product
+        default: return nil
+        }
+    }
+
+    var separator: String {
+        switch self {
+        case .concat: "|"
+        case .sum: "+"
+        case .product: "*"
+        }
+    }
+
+    var verb: String {
+        switch self {
+        case .concat: "concatenate"
+        case .sum: "sum"
+        case .product: "multiply"
+        }
+    }
 }
 
 /// `KIND(args)` or `block(args)`.
@@ -37,15 +64,22 @@ struct Argument {
     var value: Operand
 }
 
-/// A value as written: a literal or a name to look up (block parameter, variable, keyword).
-struct Operand {
-    enum Form: Equatable {
+/// A value as written: a literal, a name to look up (block parameter, variable, keyword), or
+/// integer arithmetic on them (`4*C`, `C/4`, `N-1`).
+struct Operand: Equatable {
+    indirect enum Form: Equatable {
         case integer(Int)
         case decimal(Double)
         case dimensions([Int])
         case name(String)
+        case arithmetic(ArithmeticOperator, Operand, Operand)
     }
 
     var form: Form
     var location: SourceLocation
+}
+
+/// `+`, `-`, `*` and `/` on whole numbers, with the usual precedence; `/` must divide exactly.
+enum ArithmeticOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
 }

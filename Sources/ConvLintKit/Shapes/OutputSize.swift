@@ -13,8 +13,10 @@ struct OutputSize {
     var isExact: Bool { remainder == 0 }
 
     /// The exact quotient plus one, as the notes print it: `54.25`.
-    var exactText: String {
-        let value = Double(numerator) / Double(stride) + 1
+    var exactText: String { Self.decimal(Double(numerator) / Double(stride) + 1) }
+
+    /// At most four decimals, without trailing zeros: `54.25`, `7`.
+    static func decimal(_ value: Double) -> String {
         var text = String(format: "%.4f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
