@@ -542,7 +542,7 @@ import Testing
         let values: [Float] = [1, 2, 3, 6]
         let input = tensor(values, depth: 2, height: 1, width: 2)
         let output = Tensor(batch: 1, depth: 2, height: 1, width: 2, arena: arena)
-        layerNorm(input, into: output, gamma: [1, 2], beta: [0, 0.5])
+        layerNorm(input, into: output, gamma: [1, 2], beta: [0, 0.5], overChannels: false)
         let mean: Float = 3, std = ((4 + 1 + 0 + 9) / Float(4) + 1e-5).squareRoot()
         #expect(close(Array(output.storage), [(1 - mean) / std, (2 - mean) / std, 2 * (3 - mean) / std + 0.5, 2 * (6 - mean) / std + 0.5]))
     }

@@ -1,28 +1,35 @@
 import ConvLintKit
 import Foundation
 
+/// How an activation kind runs: elementwise, over each position's channels (SOFTMAX), or with
+/// learnt slopes (PRELU, `prelu(_:into:slopes:perChannel:)`).
+enum ActivationKernel {
+    case elementwise(Activation)
+    case softmax
+    case prelu
+
+    init(_ function: ActivationLayer.Function) {
+        switch function {
+        case .relu: self = .elementwise(.relu)
+        case .leakyRelu: self = .elementwise(.leakyRelu)
+        case .relu6: self = .elementwise(.relu6)
+        case .sigmoid: self = .elementwise(.sigmoid)
+        case .tanh: self = .elementwise(.tanh)
+        case .gelu: self = .elementwise(.gelu)
+        case .silu: self = .elementwise(.silu)
+        case .hardswish: self = .elementwise(.hardswish)
+        case .hardsigmoid: self = .elementwise(.hardsigmoid)
+        case .mish: self = .elementwise(.mish)
+        case .elu: self = .elementwise(.elu)
+        case .softmax: self = .softmax
+        case .prelu: self = .prelu
+        }
+    }
+}
+
 /// Activations, applied in place or into another tensor of the same shape.
 enum Activation {
     case relu, leakyRelu, relu6, sigmoid, tanh, gelu, silu, hardswish, hardsigmoid, mish, elu
-
-    /// The kernel of an activation kind; nil for SOFTMAX, which normalises each position's
-    /// channels together (`softmax(_:into:)`).
-    init?(_ function: ActivationLayer.Function) {
-        switch function {
-        case .relu: self = .relu
-        case .leakyRelu: self = .leakyRelu
-        case .relu6: self = .relu6
-        case .sigmoid: self = .sigmoid
-        case .tanh: self = .tanh
-        case .gelu: self = .gelu
-        case .silu: self = .silu
-        case .hardswish: self = .hardswish
-        case .hardsigmoid: self = .hardsigmoid
-        case .mish: self = .mish
-        case .elu: self = .elu
-        case .softmax: return nil
-        }
-    }
 
     func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
         nonisolated(unsafe) let (input, output) = (input, output)
@@ -152,7 +159,10 @@ func batchNorm(
 }
 
 /// Layer normalisation over each image's C·H·W values, then a per-channel scale and shift.
-func layerNorm(_ input: Tensor, into output: Tensor, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>) {
+func layerNorm(
+    _ input: Tensor, into output: Tensor, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, overChannels: Bool
+) {
+    if overChannels { return channelLayerNorm(input, into: output, gamma: gamma, beta: beta) }
     let size = input.imageSize, positions = input.height * input.width
     for n in 0..<input.batch {
         let source = input.image(n), target = output.image(n)

@@ -55,9 +55,9 @@ public final class Executor {
                 random.fillNormal(weights.storage, standardDeviation: (2 / Float(fanIn)).squareRoot())
                 return conv.bias ? [weights, vector(filters, 0)] : [weights]
             case .dense(let dense):
-                let units = dense.units
-                let weights = Tensor(batch: 1, depth: units * input.elements, height: 1, width: 1, arena: arena)
-                random.fillNormal(weights.storage, standardDeviation: (2 / Float(input.elements + units)).squareRoot())
+                let (units, fanIn) = (dense.units, dense.perPixel ? input.d : input.elements)
+                let weights = Tensor(batch: 1, depth: units * fanIn, height: 1, width: 1, arena: arena)
+                random.fillNormal(weights.storage, standardDeviation: (2 / Float(fanIn + units)).squareRoot())
                 return dense.bias ? [weights, vector(units, 0)] : [weights]
             case .normalization(let norm):
                 switch norm.method {
@@ -67,7 +67,13 @@ public final class Executor {
                 case .layer: return [vector(input.d, 1), vector(input.d, 0)]
                 case .localResponse: return []
                 }
-            case .input, .pooling, .globalPooling, .flatten, .activation, .dropout, .identity, .merge:
+            case .activation(let activation):
+                // PyTorch's initial PReLU slope.
+                return activation.function == .prelu ? [vector(activation.perChannel ? input.d : 1, 0.25)] : []
+            case .scale:
+                return [vector(input.d, 1)]
+            case .input, .pooling, .adaptivePooling, .flatten, .dropout, .identity, .merge, .dropPath, .chunk, .shuffle,
+                .upsample:
                 return []
             }
         }
@@ -199,9 +205,25 @@ public final class Executor {
                 padding: (window.padding.w, window.padding.h), isMax: pool.mode == .max
             ).forward(input, into: output)
             return output
-        case .globalPooling:
+        case .adaptivePooling(let pool):
             let output = tensor(like: layer.output)
-            globalAveragePool(input, into: output)
+            if pool.isGlobal {
+                globalAveragePool(input, into: output)
+            } else {
+                adaptiveAveragePool(input, into: output, window: AdaptivePoolingLayer.window)
+            }
+            return output
+        case .dense(let dense) where dense.perPixel:
+            // Each position's channels times the weights: the 1x1 convolution's GEMM per image.
+            let output = tensor(like: layer.output)
+            let positions = input.height * input.width
+            for n in 0..<input.batch {
+                gemm.multiplyOnAllCores(
+                    m: dense.units, n: positions, k: input.depth, a: weights[0].base, transposeA: false, b: input.image(n),
+                    transposeB: false, c: output.image(n), accumulate: false)
+                if weights.count > 1 { addBias(weights[1].base, to: output.image(n), channels: dense.units, positions: positions) }
+            }
+            work.macs = input.batch * dense.units * input.depth * positions
             return output
         case .dense(let dense):
             let output = tensor(like: layer.output)
@@ -213,22 +235,44 @@ public final class Executor {
                 for n in 0..<input.batch { addBias(weights[1].base, to: output.image(n), channels: dense.units, positions: 1) }
             }
             return output
-        case .flatten, .dropout:
-            // Both copy: FLATTEN reshapes to 1x1xD; DROPOUT is the identity at inference.
+        case .scale:
+            let output = tensor(like: layer.output)
+            scaleChannels(input, into: output, by: weights[0].base)
+            return output
+        case .chunk(let slice):
+            let output = tensor(like: layer.output)
+            chunk(input, into: output, index: slice.index)
+            return output
+        case .shuffle(let shuffle):
+            let output = tensor(like: layer.output)
+            shuffleChannels(input, into: output, groups: shuffle.groups)
+            return output
+        case .upsample(let resize):
+            let output = tensor(like: layer.output)
+            upsample(input, into: output, bilinear: resize.mode == .bilinear)
+            return output
+        case .flatten, .dropout, .dropPath:
+            // They copy: FLATTEN reshapes to 1x1xD; DROPOUT and DROPPATH are the identity at inference.
             let output = tensor(like: layer.output)
             output.base.update(from: input.base, count: input.count)
             return output
         case .identity:
             return input
         case .activation(let activation):
-            guard let kernel = Activation(activation.function) else {
+            switch ActivationKernel(activation.function) {
+            case .elementwise(let kernel):
+                let output = activation.inplace && inputIsSole ? input : tensor(like: layer.output)
+                kernel.apply(input.base, output.base, count: input.count)
+                return output
+            case .softmax:
                 let output = tensor(like: layer.output)
                 softmax(input, into: output)
                 return output
+            case .prelu:
+                let output = tensor(like: layer.output)
+                prelu(input, into: output, slopes: weights[0].base, perChannel: activation.perChannel)
+                return output
             }
-            let output = activation.inplace && inputIsSole ? input : tensor(like: layer.output)
-            kernel.apply(input.base, output.base, count: input.count)
-            return output
         case .normalization(let norm):
             let output = tensor(like: layer.output)
             switch norm.method {
@@ -237,8 +281,8 @@ public final class Executor {
                 batchNorm(
                     input, into: output, gamma: weights[0].base, beta: weights[1].base, mean: statistics.mean.base,
                     variance: statistics.variance.base)
-            case .layer:
-                layerNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base)
+            case .layer(let overChannels):
+                layerNorm(input, into: output, gamma: weights[0].base, beta: weights[1].base, overChannels: overChannels)
             case .localResponse(let size):
                 localResponseNorm(input, into: output, size: size)
             }

@@ -7,7 +7,9 @@ enum Value: Equatable {
     /// `same`, `valid`, `floor`, `ceil`, `strict`.
     case keyword(String)
 
-    static let keywords = ["same", "valid", "true", "false", "floor", "ceil", "strict"]
+    static let keywords = [
+        "same", "valid", "true", "false", "floor", "ceil", "strict", "nearest", "bilinear", "image", "channels",
+    ]
 
     /// A keyword value, or nil when `name` is none.
     static func keyword(named name: String) -> Value? {

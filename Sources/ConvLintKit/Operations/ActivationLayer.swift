@@ -19,13 +19,15 @@ public struct ActivationLayer: LayerOperation, Equatable {
         case mish = "MISH"
         /// x for x > 0, else eˣ − 1 (α = 1).
         case elu = "ELU"
+        /// x for x > 0, else a·x with a learnt slope a (one, or one per channel).
+        case prelu = "PRELU"
         case softmax = "SOFTMAX"
 
         /// Whether it overwrites its input unless told otherwise, as torchvision builds it.
         var isInPlaceByDefault: Bool {
             switch self {
             case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu: true
-            case .softmax: false
+            case .prelu, .softmax: false
             }
         }
 
@@ -35,14 +37,14 @@ public struct ActivationLayer: LayerOperation, Equatable {
         var saved: SavedForBackward {
             switch self {
             case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .elu, .softmax: .outputOnly
-            case .gelu, .silu, .hardswish, .hardsigmoid, .mish: .inputOnly
+            case .gelu, .silu, .hardswish, .hardsigmoid, .mish, .prelu: .inputOnly
             }
         }
 
         /// Operations per element: SOFTMAX exponentiates, sums and divides.
         var operationsPerElement: Int {
             switch self {
-            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu: 1
+            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu, .prelu: 1
             case .softmax: 3
             }
         }
@@ -51,6 +53,7 @@ public struct ActivationLayer: LayerOperation, Equatable {
             switch self {
             case .relu: "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
             case .softmax: "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
+            case .prelu: "Defaults for PRELU: per_channel (default false, one slope as nn.PReLU()). Example: PRELU: {per_channel: true}"
             case .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu:
                 "Defaults for \(rawValue): inplace (default true)."
             }
@@ -60,19 +63,28 @@ public struct ActivationLayer: LayerOperation, Equatable {
     public var function: Function
     /// Whether it overwrites its input, keeping no activations of its own.
     public var inplace: Bool
+    /// PRELU: a slope per channel instead of one.
+    public var perChannel = false
+
+    private static let inplace = ParameterSpec(
+        name: "inplace", form: .boolean,
+        summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false")
+    private static let perChannel = ParameterSpec(
+        name: "per_channel", form: .boolean,
+        summary: "PRELU's learnt slope: one per channel, or one for the layer (the default, as nn.PReLU()). Example: PRELU(per_channel=true)")
 
     static let kinds = Function.allCases.map { function in
-        KindDefinition(
+        let learnt = function == .prelu
+        return KindDefinition(
             kind: LayerKind(declaring: function.rawValue),
-            parameters: [
-                ParameterSpec(
-                    name: "inplace", form: .boolean,
-                    summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false"),
-            ],
+            parameters: [learnt ? perChannel : inplace],
             defaultsSummary: function.defaultsSummary,
-            argumentGroup: "activationArguments",
+            argumentGroup: learnt ? "preluArguments" : "activationArguments",
             make: { arguments throws(Diagnostic) in
-                .activation(ActivationLayer(function: function, inplace: arguments.boolean("inplace") ?? function.isInPlaceByDefault))
+                .activation(
+                    ActivationLayer(
+                        function: function, inplace: arguments.boolean("inplace") ?? function.isInPlaceByDefault,
+                        perChannel: arguments.boolean("per_channel") ?? false))
             })
     }
 
@@ -86,6 +98,8 @@ public struct ActivationLayer: LayerOperation, Equatable {
     func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost {
         var cost = LayerCost()
         cost.otherOps = try checked.multiply(output.elements, function.operationsPerElement)
+        // PRELU's slopes are multipliers, counted with the weights.
+        if function == .prelu { cost.weights = perChannel ? inputs[0].d : 1 }
         return cost
     }
 

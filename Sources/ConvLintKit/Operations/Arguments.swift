@@ -3,6 +3,8 @@ struct ParameterSpec: Sendable {
     enum Form: Sendable {
         /// A positive integer.
         case count
+        /// An integer ≥ 0.
+        case index
         /// N or WxH, at least `minimum` on each axis.
         case pair(minimum: Int)
         /// An integer ≥ 0, WxH, `same` or `valid`.
@@ -12,6 +14,8 @@ struct ParameterSpec: Sendable {
         /// A decimal in [0, 1).
         case rate
         case shape
+        /// One of these words.
+        case choice([String])
     }
 
     var name: String
@@ -42,6 +46,7 @@ enum ArgumentValue: Equatable, Sendable {
     case rounding(Rounding)
     case rate(Double)
     case shape([Int])
+    case choice(String)
 }
 
 /// The arguments of one layer after built-in defaults, `defaults`, a paper name's preset and
@@ -87,6 +92,11 @@ struct Arguments: Sendable {
 
     func shape(_ name: String) -> [Int]? {
         if case .shape(let value) = values[name] { return value }
+        return nil
+    }
+
+    func choice(_ name: String) -> String? {
+        if case .choice(let value) = values[name] { return value }
         return nil
     }
 }
@@ -143,6 +153,9 @@ struct ArgumentResolver {
         case .count:
             guard case .integer(let number) = value, number >= 1 else { throw fail("a whole number of at least 1") }
             return .count(number)
+        case .index:
+            guard case .integer(let number) = value, number >= 0 else { throw fail("a whole number of at least 0") }
+            return .count(number)
         case .pair(let minimum):
             let pair: Pair
             switch value {
@@ -186,6 +199,11 @@ struct ArgumentResolver {
                 throw fail("a shape W x H x D, e.g. 224x224x3")
             }
             return .shape(values)
+        case .choice(let words):
+            guard case .keyword(let word) = value, words.contains(word) else {
+                throw fail(words.count == 2 ? "\(words[0]) or \(words[1])" : "one of \(words.joined(separator: ", "))")
+            }
+            return .choice(word)
         }
     }
 

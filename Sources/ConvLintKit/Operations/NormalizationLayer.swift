@@ -3,8 +3,10 @@ public struct NormalizationLayer: LayerOperation, Equatable {
     public enum Method: Sendable, Equatable {
         /// Over the batch, per channel, with a learnt scale and shift and running statistics.
         case batch
-        /// Over each position's channels, with a learnt scale and shift per channel.
-        case layer
+        /// Over the whole image (`over: image`, as GroupNorm(1, C)), or over each position's
+        /// channels (`over: channels`, ConvNeXt's LayerNorm2d), with a learnt scale and shift
+        /// per channel.
+        case layer(overChannels: Bool)
         /// Over `size` adjacent channels (AlexNet's LRN).
         case localResponse(size: Int)
     }
@@ -16,8 +18,17 @@ public struct NormalizationLayer: LayerOperation, Equatable {
             kind: .batchNorm, parameters: [], defaultsSummary: "BN (batch normalisation) takes no arguments.",
             make: { _ throws(Diagnostic) in .normalization(NormalizationLayer(method: .batch)) }),
         KindDefinition(
-            kind: .layerNorm, parameters: [], defaultsSummary: "LN (layer normalisation) takes no arguments.",
-            make: { _ throws(Diagnostic) in .normalization(NormalizationLayer(method: .layer)) }),
+            kind: .layerNorm,
+            parameters: [
+                ParameterSpec(
+                    name: "over", form: .choice(["image", "channels"]),
+                    summary: "What each value is normalised over: image (all of W x H x D, the default) or channels (each position's D values, ConvNeXt's LayerNorm). Either way the scale and shift are per channel. Example: LN(over=channels)"),
+            ],
+            defaultsSummary: "Defaults for LN (layer normalisation): over (default image). Example: LN: {over: channels}",
+            argumentGroup: "lnArguments",
+            make: { arguments throws(Diagnostic) in
+                .normalization(NormalizationLayer(method: .layer(overChannels: arguments.choice("over") == "channels")))
+            }),
         KindDefinition(
             kind: .lrn,
             parameters: [

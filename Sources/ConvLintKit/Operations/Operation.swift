@@ -6,7 +6,7 @@ public enum Operation: Sendable, Equatable {
     case input(InputLayer)
     case convolution(ConvolutionLayer)
     case pooling(PoolingLayer)
-    case globalPooling(GlobalPoolingLayer)
+    case adaptivePooling(AdaptivePoolingLayer)
     case dense(DenseLayer)
     case flatten(FlattenLayer)
     case activation(ActivationLayer)
@@ -14,12 +14,17 @@ public enum Operation: Sendable, Equatable {
     case dropout(DropoutLayer)
     case identity(IdentityLayer)
     case merge(MergeLayer)
+    case scale(ScaleLayer)
+    case dropPath(DropPathLayer)
+    case chunk(ChunkLayer)
+    case shuffle(ShuffleLayer)
+    case upsample(UpsampleLayer)
 
     /// The families, in the order their kinds are listed to users.
     static let families: [any LayerOperation.Type] = [
-        InputLayer.self, ConvolutionLayer.self, PoolingLayer.self, GlobalPoolingLayer.self, DenseLayer.self,
+        InputLayer.self, ConvolutionLayer.self, PoolingLayer.self, AdaptivePoolingLayer.self, DenseLayer.self,
         FlattenLayer.self, ActivationLayer.self, NormalizationLayer.self, DropoutLayer.self, IdentityLayer.self,
-        MergeLayer.self,
+        MergeLayer.self, ScaleLayer.self, DropPathLayer.self, ChunkLayer.self, ShuffleLayer.self, UpsampleLayer.self,
     ]
 
     var body: any LayerOperation {
@@ -27,7 +32,7 @@ public enum Operation: Sendable, Equatable {
         case .input(let operation): operation
         case .convolution(let operation): operation
         case .pooling(let operation): operation
-        case .globalPooling(let operation): operation
+        case .adaptivePooling(let operation): operation
         case .dense(let operation): operation
         case .flatten(let operation): operation
         case .activation(let operation): operation
@@ -35,6 +40,11 @@ public enum Operation: Sendable, Equatable {
         case .dropout(let operation): operation
         case .identity(let operation): operation
         case .merge(let operation): operation
+        case .scale(let operation): operation
+        case .dropPath(let operation): operation
+        case .chunk(let operation): operation
+        case .shuffle(let operation): operation
+        case .upsample(let operation): operation
         }
     }
 
@@ -43,7 +53,9 @@ public enum Operation: Sendable, Equatable {
         switch self {
         case .convolution(let conv): conv.window
         case .pooling(let pool): pool.window
-        case .input, .globalPooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge: nil
+        case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale,
+            .dropPath, .chunk, .shuffle, .upsample:
+            nil
         }
     }
 
@@ -52,7 +64,9 @@ public enum Operation: Sendable, Equatable {
         switch self {
         case .convolution(let conv): conv.transposed ? nil : conv.window
         case .pooling(let pool): pool.window
-        case .input, .globalPooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge: nil
+        case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale,
+            .dropPath, .chunk, .shuffle, .upsample:
+            nil
         }
     }
 

@@ -57,31 +57,72 @@ public struct PoolingLayer: LayerOperation, Equatable {
     }
 }
 
-/// GAP: the mean of each channel, 1x1xD.
-public struct GlobalPoolingLayer: LayerOperation, Equatable {
+/// GAP, the mean of each channel (1x1xD), and ADAPTIVEAVGPOOL, the means over a grid of
+/// windows that gives a chosen output size (PyTorch's AdaptiveAvgPool2d: window i spans
+/// ⌊i·in/out⌋ to ⌈(i+1)·in/out⌉).
+public struct AdaptivePoolingLayer: LayerOperation, Equatable {
+    public var size: Pair
+
     static let kinds = [
         KindDefinition(
             kind: .gap, parameters: [], defaultsSummary: "GAP (global average pooling) takes no arguments.",
-            make: { _ throws(Diagnostic) in .globalPooling(GlobalPoolingLayer()) }),
+            make: { _ throws(Diagnostic) in .adaptivePooling(AdaptivePoolingLayer(size: .one)) }),
+        KindDefinition(
+            kind: .adaptiveAvgPool,
+            parameters: [
+                ParameterSpec(
+                    name: "size", form: .pair(minimum: 1),
+                    summary: "The output W and H: N or WxH. Required. Example: ADAPTIVEAVGPOOL(7)"),
+            ],
+            defaultsSummary: "Defaults for ADAPTIVEAVGPOOL: size. Example: ADAPTIVEAVGPOOL: {size: 7}",
+            argumentGroup: "adaptivePoolArguments",
+            make: { arguments throws(Diagnostic) in
+                guard let size = arguments.pair("size") else {
+                    throw Diagnostic(
+                        RuleID.badArgument, "ADAPTIVEAVGPOOL needs an output size", at: arguments.callLocation,
+                        help: "write ADAPTIVEAVGPOOL(7) for 7x7, or GAP for 1x1")
+                }
+                return .adaptivePooling(AdaptivePoolingLayer(size: size))
+            }),
     ]
 
-    var label: String { "GAP" }
+    public var isGlobal: Bool { size == .one }
+    var label: String { isGlobal ? "GAP" : "ADAPTIVEAVGPOOL\(size.text)" }
     var storage: OutputStorage { .own }
     var linearity: Linearity { .linear }
     var saved: SavedForBackward { .inputOnly }
 
     func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume {
-        Volume(1, 1, inputs[0].d)
+        Volume(size.w, size.h, inputs[0].d)
     }
 
+    /// The window along one axis of `input` values for output `index` of `count`.
+    public static func window(_ index: Int, of count: Int, input: Int) -> Range<Int> {
+        (index * input / count)..<(((index + 1) * input + count - 1) / count)
+    }
+
+    /// One addition per input value a window reads (each once for GAP).
     func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost {
+        let input = inputs[0]
         var cost = LayerCost()
-        cost.otherOps = inputs[0].elements
+        if isGlobal {
+            cost.otherOps = input.elements
+        } else {
+            let columns = (0..<size.w).reduce(0) { $0 + Self.window($1, of: size.w, input: input.w).count }
+            let rows = (0..<size.h).reduce(0) { $0 + Self.window($1, of: size.h, input: input.h).count }
+            cost.otherOps = try checked.multiply(columns, rows, input.d)
+        }
         return cost
     }
 
+    /// GAP sees the whole input; a grid of windows sees about one window each.
     func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField {
-        ReceptiveField(wholeInput: input, after: inputs[0])
+        let previous = inputs[0]
+        guard !isGlobal else { return ReceptiveField(wholeInput: input, after: previous) }
+        let kernel = (w: Double((input.w + size.w - 1) / size.w), h: Double((input.h + size.h - 1) / size.h))
+        return ReceptiveField(
+            size: (previous.size.w + (kernel.w - 1) * previous.jump.w, previous.size.h + (kernel.h - 1) * previous.jump.h),
+            jump: (previous.jump.w * Double(input.w) / Double(size.w), previous.jump.h * Double(input.h) / Double(size.h)))
     }
 }
 
@@ -90,4 +131,5 @@ extension LayerKind {
     static let maxPool = LayerKind(declaring: "MAXPOOL")
     static let avgPool = LayerKind(declaring: "AVGPOOL")
     static let gap = LayerKind(declaring: "GAP")
+    static let adaptiveAvgPool = LayerKind(declaring: "ADAPTIVEAVGPOOL")
 }

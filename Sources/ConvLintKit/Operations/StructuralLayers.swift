@@ -53,6 +53,38 @@ public struct DropoutLayer: LayerOperation, Equatable {
     func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField { inputs[0] }
 }
 
+/// DROPPATH: stochastic depth, which drops a residual branch for whole images in training
+/// (torchvision's StochasticDepth, mode "row"); the identity at inference.
+public struct DropPathLayer: LayerOperation, Equatable {
+    /// The probability of dropping the branch.
+    public var rate: Double
+
+    static let kinds = [
+        KindDefinition(
+            kind: .dropPath,
+            parameters: [
+                ParameterSpec(
+                    name: "rate", form: .rate,
+                    summary: "Probability of dropping the branch for an image in training, in [0, 1). Default 0.1. Example: DROPPATH(0.2)"),
+            ],
+            defaultsSummary: "Defaults for DROPPATH: rate (default 0.1). Example: DROPPATH: {rate: 0.2}",
+            argumentGroup: "dropPathArguments",
+            make: { arguments throws(Diagnostic) in .dropPath(DropPathLayer(rate: arguments.rate("rate") ?? 0.1)) }),
+    ]
+
+    var label: String { "DROPPATH" }
+    var storage: OutputStorage { .own }
+    var linearity: Linearity { .linear }
+    /// Its mask: one float per image.
+    var saved: SavedForBackward { SavedForBackward(bytesPerImage: 4) }
+
+    func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume { inputs[0] }
+
+    func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost { LayerCost() }
+
+    func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField { inputs[0] }
+}
+
 /// ID: passes its input on, as a residual shortcut does.
 public struct IdentityLayer: LayerOperation, Equatable {
     static let kinds = [
@@ -76,5 +108,6 @@ public struct IdentityLayer: LayerOperation, Equatable {
 extension LayerKind {
     static let flatten = LayerKind(declaring: "FLATTEN")
     static let dropout = LayerKind(declaring: "DROPOUT")
+    static let dropPath = LayerKind(declaring: "DROPPATH")
     static let identity = LayerKind(declaring: "ID")
 }

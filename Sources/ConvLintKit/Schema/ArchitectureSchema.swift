@@ -95,7 +95,7 @@ public enum ArchitectureSchema {
                 }
                 let names = spec.names.map(caseInsensitive)
                 let pattern = names.count == 1 ? "^\(names[0])$" : "^(\(names.joined(separator: "|")))$"
-                patterns.append((pattern, .object([("$ref", .string("#/definitions/\(valueDefinition(spec.form))"))])))
+                patterns.append((pattern, valueSchema(spec.form)))
             }
             object.append(("properties", .object(properties)))
             object.append(("patternProperties", .object(patterns)))
@@ -109,15 +109,22 @@ public enum ArchitectureSchema {
         name.map { $0.isLetter ? "[\($0.uppercased())\($0.lowercased())]" : String($0) }.joined()
     }
 
-    private static func valueDefinition(_ form: ParameterSpec.Form) -> String {
+    private static func valueSchema(_ form: ParameterSpec.Form) -> JSONValue {
+        func reference(_ definition: String) -> JSONValue { .object([("$ref", .string("#/definitions/\(definition)"))]) }
         switch form {
-        case .count: "count"
-        case .pair(let minimum): minimum >= 1 ? "window" : "outputPad"
-        case .padding: "padding"
-        case .boolean: "flag"
-        case .rounding: "roundingMode"
-        case .rate: "rate"
-        case .shape: "positiveInteger"
+        case .count: return reference("count")
+        case .index: return .object([("type", .string("integer")), ("minimum", .int(0))])
+        case .pair(let minimum): return reference(minimum >= 1 ? "window" : "outputPad")
+        case .padding: return reference("padding")
+        case .boolean: return reference("flag")
+        case .rounding: return reference("roundingMode")
+        case .rate: return reference("rate")
+        case .shape: return reference("positiveInteger")
+        case .choice(let words):
+            return .object([
+                ("type", .string("string")),
+                ("pattern", .string("^(\(words.map(caseInsensitive).joined(separator: "|")))$")),
+            ])
         }
     }
 
