@@ -72,7 +72,7 @@ public final class Executor {
                 return activation.function == .prelu ? [vector(activation.perChannel ? input.d : 1, 0.25)] : []
             case .scale:
                 return [vector(input.d, 1)]
-            case .input, .pooling, .adaptivePooling, .flatten, .dropout, .identity, .merge, .dropPath, .chunk, .shuffle,
+            case .input, .pooling, .adaptivePooling, .flatten, .dropout, .identity, .merge, .chunk, .shuffle,
                 .upsample:
                 return []
             }
@@ -251,7 +251,7 @@ public final class Executor {
             let output = tensor(like: layer.output)
             upsample(input, into: output, bilinear: resize.mode == .bilinear)
             return output
-        case .flatten, .dropout, .dropPath:
+        case .flatten, .dropout:
             // They copy: FLATTEN reshapes to 1x1xD; DROPOUT and DROPPATH are the identity at inference.
             let output = tensor(like: layer.output)
             output.base.update(from: input.base, count: input.count)

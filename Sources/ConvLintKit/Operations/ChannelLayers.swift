@@ -38,12 +38,7 @@ public struct ChunkLayer: LayerOperation, Equatable {
 
     func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume {
         let input = inputs[0]
-        guard input.d % parts == 0 else {
-            throw Diagnostic(
-                RuleID.invalidShape, "CHUNK(\(parts)) does not divide the depth \(input.d) into equal parts",
-                at: layer.location(of: "parts"),
-                help: "use a divisor of \(input.d), e.g. CHUNK(\(ConvolutionLayer.gcd(input.d, parts)))")
-        }
+        try requireDivisor(parts, of: input, "CHUNK", "parts", at: layer)
         return Volume(input.w, input.h, input.d / parts)
     }
 
@@ -76,14 +71,8 @@ public struct ShuffleLayer: LayerOperation, Equatable {
     var saved: SavedForBackward { .nothing }
 
     func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume {
-        let input = inputs[0]
-        guard input.d % groups == 0 else {
-            throw Diagnostic(
-                RuleID.invalidShape, "SHUFFLE(\(groups)) does not divide the depth \(input.d)",
-                at: layer.location(of: "groups"),
-                help: "use a divisor of \(input.d), e.g. SHUFFLE(\(ConvolutionLayer.gcd(input.d, groups)))")
-        }
-        return input
+        try requireDivisor(groups, of: inputs[0], "SHUFFLE", "groups", at: layer)
+        return inputs[0]
     }
 
     func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost { LayerCost() }
@@ -94,4 +83,15 @@ public struct ShuffleLayer: LayerOperation, Equatable {
 extension LayerKind {
     static let chunk = LayerKind(declaring: "CHUNK")
     static let shuffle = LayerKind(declaring: "SHUFFLE")
+}
+
+/// CHUNK's parts and SHUFFLE's groups cut the depth into equal slices.
+private func requireDivisor(
+    _ count: Int, of input: Volume, _ kind: String, _ parameter: String, at layer: LayerNode
+) throws(Diagnostic) {
+    guard input.d % count != 0 else { return }
+    throw Diagnostic(
+        RuleID.invalidShape, "\(kind)(\(count)) does not divide the depth \(input.d) into equal parts",
+        at: layer.location(of: parameter),
+        help: "use a divisor of \(input.d), e.g. \(kind)(\(ConvolutionLayer.gcd(input.d, count)))")
 }

@@ -15,7 +15,6 @@ public enum Operation: Sendable, Equatable {
     case identity(IdentityLayer)
     case merge(MergeLayer)
     case scale(ScaleLayer)
-    case dropPath(DropPathLayer)
     case chunk(ChunkLayer)
     case shuffle(ShuffleLayer)
     case upsample(UpsampleLayer)
@@ -24,7 +23,7 @@ public enum Operation: Sendable, Equatable {
     static let families: [any LayerOperation.Type] = [
         InputLayer.self, ConvolutionLayer.self, PoolingLayer.self, AdaptivePoolingLayer.self, DenseLayer.self,
         FlattenLayer.self, ActivationLayer.self, NormalizationLayer.self, DropoutLayer.self, IdentityLayer.self,
-        MergeLayer.self, ScaleLayer.self, DropPathLayer.self, ChunkLayer.self, ShuffleLayer.self, UpsampleLayer.self,
+        MergeLayer.self, ScaleLayer.self, ChunkLayer.self, ShuffleLayer.self, UpsampleLayer.self,
     ]
 
     var body: any LayerOperation {
@@ -41,7 +40,6 @@ public enum Operation: Sendable, Equatable {
         case .identity(let operation): operation
         case .merge(let operation): operation
         case .scale(let operation): operation
-        case .dropPath(let operation): operation
         case .chunk(let operation): operation
         case .shuffle(let operation): operation
         case .upsample(let operation): operation
@@ -54,7 +52,7 @@ public enum Operation: Sendable, Equatable {
         case .convolution(let conv): conv.window
         case .pooling(let pool): pool.window
         case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale,
-            .dropPath, .chunk, .shuffle, .upsample:
+            .chunk, .shuffle, .upsample:
             nil
         }
     }
@@ -65,7 +63,7 @@ public enum Operation: Sendable, Equatable {
         case .convolution(let conv): conv.transposed ? nil : conv.window
         case .pooling(let pool): pool.window
         case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale,
-            .dropPath, .chunk, .shuffle, .upsample:
+            .chunk, .shuffle, .upsample:
             nil
         }
     }

@@ -22,10 +22,14 @@ public struct FlattenLayer: LayerOperation, Equatable {
     }
 }
 
-/// DROPOUT: zeroes a fraction of the values in training; the identity at inference.
+/// DROPOUT, which zeroes a fraction of the values in training, and DROPPATH, stochastic depth,
+/// which drops a residual branch for whole images (torchvision's StochasticDepth, mode "row").
+/// Both are the identity at inference.
 public struct DropoutLayer: LayerOperation, Equatable {
-    /// The fraction dropped.
+    /// The fraction of values, or of images, dropped.
     public var rate: Double
+    /// DROPPATH: one draw per image instead of one per value.
+    public var wholeImages = false
 
     static let kinds = [
         KindDefinition(
@@ -38,28 +42,6 @@ public struct DropoutLayer: LayerOperation, Equatable {
             defaultsSummary: "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}",
             argumentGroup: "dropoutArguments",
             make: { arguments throws(Diagnostic) in .dropout(DropoutLayer(rate: arguments.rate("rate") ?? 0.5)) }),
-    ]
-
-    var label: String { "DROPOUT" }
-    var storage: OutputStorage { .own }
-    var linearity: Linearity { .linear }
-    /// Its mask, one byte per element.
-    var saved: SavedForBackward { SavedForBackward(bytesPerOutputElement: 1) }
-
-    func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume { inputs[0] }
-
-    func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost { LayerCost() }
-
-    func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField { inputs[0] }
-}
-
-/// DROPPATH: stochastic depth, which drops a residual branch for whole images in training
-/// (torchvision's StochasticDepth, mode "row"); the identity at inference.
-public struct DropPathLayer: LayerOperation, Equatable {
-    /// The probability of dropping the branch.
-    public var rate: Double
-
-    static let kinds = [
         KindDefinition(
             kind: .dropPath,
             parameters: [
@@ -67,16 +49,20 @@ public struct DropPathLayer: LayerOperation, Equatable {
                     name: "rate", form: .rate,
                     summary: "Probability of dropping the branch for an image in training, in [0, 1). Default 0.1. Example: DROPPATH(0.2)"),
             ],
-            defaultsSummary: "Defaults for DROPPATH: rate (default 0.1). Example: DROPPATH: {rate: 0.2}",
+            defaultsSummary: "Defaults for DROPPATH (stochastic depth): rate (default 0.1). Example: DROPPATH: {rate: 0.2}",
             argumentGroup: "dropPathArguments",
-            make: { arguments throws(Diagnostic) in .dropPath(DropPathLayer(rate: arguments.rate("rate") ?? 0.1)) }),
+            make: { arguments throws(Diagnostic) in
+                .dropout(DropoutLayer(rate: arguments.rate("rate") ?? 0.1, wholeImages: true))
+            }),
     ]
 
-    var label: String { "DROPPATH" }
+    var label: String { wholeImages ? "DROPPATH" : "DROPOUT" }
     var storage: OutputStorage { .own }
     var linearity: Linearity { .linear }
-    /// Its mask: one float per image.
-    var saved: SavedForBackward { SavedForBackward(bytesPerImage: 4) }
+    /// Its mask: a byte per value (DROPOUT), or a float per image (DROPPATH).
+    var saved: SavedForBackward {
+        wholeImages ? SavedForBackward(bytesPerImage: 4) : SavedForBackward(bytesPerOutputElement: 1)
+    }
 
     func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume { inputs[0] }
 

@@ -19,7 +19,7 @@ enum LayerColumns {
             let input = layer.input
             let volume = input.w == 1 && input.h == 1 ? "\(input.d)" : input.product
             return "\(volume)*\(dense.units) = \(weights.grouped)"
-        case .input, .pooling, .adaptivePooling, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale, .dropPath, .chunk, .shuffle, .upsample:
+        case .input, .pooling, .adaptivePooling, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale, .chunk, .shuffle, .upsample:
             return weights.grouped
         }
     }

@@ -14,7 +14,7 @@ extension Analysis {
             switch next.node.operation {
             case .pooling: true
             case .convolution(let conv): conv.window.kernel != .one
-            case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale, .dropPath, .chunk, .shuffle, .upsample: false
+            case .input, .adaptivePooling, .dense, .flatten, .activation, .normalization, .dropout, .identity, .merge, .scale, .chunk, .shuffle, .upsample: false
             }
         }
         let isFollowedByConvs = later.contains { $0.node.operation.forwardConvolution != nil }
