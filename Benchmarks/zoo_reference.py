@@ -99,7 +99,7 @@ def measure(build, size):
         rows.append({"type": kind, "shape": shape, "params": sum(p.numel() for p in module.parameters()), "macs": macs})
 
     for module in model.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
+        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             module.register_forward_hook(hook)
     with torch.no_grad():
         output = model(torch.zeros(1, 3, size, size))
