@@ -236,7 +236,7 @@ import Yams
         Rejected(
             name: "variable name with a dash", yaml: "input: 32x32x3\nvars:\n  my-var: 1\nnetwork: INPUT -> FC(10)\n",
             path: "/vars/my-var", keyword: "additionalProperties"),
-        Rejected(name: "variable 1.5", yaml: "input: 32x32x3\nvars:\n  N: 1.5\nnetwork: INPUT -> FC(10)\n", path: "/vars/N", keyword: "anyOf"),
+        Rejected(name: "variable list with text", yaml: "input: 32x32x3\nvars:\n  N: [1, many]\nnetwork: INPUT -> FC(10)\n", path: "/vars/N", keyword: "anyOf"),
         Rejected(name: "variable text", yaml: "input: 32x32x3\nvars:\n  N: many\nnetwork: INPUT -> FC(10)\n", path: "/vars/N", keyword: "anyOf"),
         Rejected(name: "variable map", yaml: "input: 32x32x3\nvars:\n  N: {a: 1}\nnetwork: INPUT -> FC(10)\n", path: "/vars/N", keyword: "anyOf"),
         Rejected(

@@ -55,6 +55,24 @@ import Testing
         #expect(labels(analysis) == ["INPUT", "CONV3-64", "FC-10"])
     }
 
+    /// ConvNeXt's and EfficientNet's stochastic depth rises block by block: a list of rates.
+    @Test func decimalVariablesGiveEachRepetitionItsRate() throws {
+        let yaml = """
+            input: 8x8x16
+            vars: {R: [0.0, 0.05, 0.1]}
+            network: "INPUT -> [(CONV(16, F=3, P=1) -> DROPPATH(R) + ID)]*3"
+            """
+        let analysis = analyze(yaml)
+        #expect(analysis.isValid, "\(analysis.diagnostics)")
+        let rates = analysis.layers.compactMap { layer -> Double? in
+            if case .dropout(let drop) = layer.node.operation { return drop.rate }
+            return nil
+        }
+        #expect(rates == [0, 0.05, 0.1])
+        let error = try #require(analyze("input: 8x8x3\nvars: {R: 1e400}\nnetwork: INPUT -> DROPPATH(R)").firstError)
+        #expect(error.message == "variable 'R' must be an integer, a decimal, a boolean or a list, not '1e400'")
+    }
+
     // MARK: Products of branches
 
     /// torchvision's SqueezeExcitation: scale = sigmoid(fc2(relu(fc1(avgpool(x))))); x * scale.
@@ -78,6 +96,22 @@ import Testing
         // saves 50,752 bytes of activations per image (saved_tensors_hooks, torch 2.15).
         let saved = try #require(analysis.memory?.pytorch.savedPerImage)
         #expect(saved.reduce(0, +) == 50_752)
+    }
+
+    /// Twelve gates in a row once multiplied the jump by the width at each, until the total
+    /// stride overflowed an Int and trapped; the gated volume stays on its input's grid.
+    @Test func gatesKeepTheGridOfTheVolumeTheyScale() throws {
+        let yaml = """
+            input: 224x224x16
+            rounding: floor
+            network: "INPUT -> CONV(16, F=3, S=2, P=1) -> [(ID * GAP -> CONV(16, F=1) -> SIGMOID)]*12"
+            """
+        let analysis = analyze(yaml)
+        #expect(analysis.isValid)
+        let gate = try #require(analysis.layers.last)
+        #expect(gate.receptiveField.jump == (2, 2))
+        #expect(analysis.totalStride == Pair(2, 2))
+        #expect(!Linter().lint(analysis).diagnostics.contains { $0.rule == "input-not-divisible" })
     }
 
     @Test func aGateWithTheWrongDepthIsAnErrorNamingTheBranch() throws {
@@ -189,6 +223,18 @@ import Testing
         #expect(Array(three.storage) == [0, 2, 4, 1, 3, 5])
     }
 
+    /// x * scale with scale 1x1xC, and a row (1xW) and a column (Hx1) broadcast the same way.
+    @Test func productsBroadcastEachFactor() {
+        let x = tensor(depth: 2, height: 2, width: 3) { Double($0 + 1) }
+        let gate = tensor(depth: 2, height: 1, width: 1) { [0.5, -2][$0] }
+        let row = tensor(depth: 2, height: 1, width: 3) { Double($0 % 3) }
+        let output = Tensor(batch: 1, depth: 2, height: 2, width: 3, arena: arena)
+        broadcastMultiply([x, gate], into: output)
+        #expect(Array(output.storage) == [0.5, 1, 1.5, 2, 2.5, 3, -14, -16, -18, -20, -22, -24])
+        broadcastMultiply([x, gate, row], into: output)
+        #expect(Array(output.storage) == [0, 1, 3, 0, 2.5, 6, -0, -16, -36, -0, -22, -48])
+    }
+
     @Test func chunksPReLUAndScaleFollowTheirDefinitions() {
         let input = Tensor(batch: 2, depth: 4, height: 1, width: 2, arena: arena)
         for i in 0..<input.count { input.storage[i] = Float(i) - 7 }
@@ -203,5 +249,24 @@ import Testing
         let scaled = Tensor(batch: 2, depth: 4, height: 1, width: 2, arena: arena)
         scaleChannels(input, into: scaled, by: slopes)
         #expect(Array(scaled.storage[0..<8]) == [-3.5, -3, -1.25, -1, -0.3, -0.2, -2, 0])
+    }
+}
+
+/// Sizes the zoo's kinds take from the file are checked before anything is counted.
+@Suite struct ZooLimitsTests {
+    /// The closed form equals the windows PyTorch's AdaptiveAvgPool2d reads, counted one by one.
+    @Test(arguments: [(7, 3), (4, 2), (224, 7), (7, 7), (5, 7), (13, 1), (1, 5)])
+    func adaptiveWindowsSumToTheClosedForm(input: Int, output: Int) throws {
+        let counted = (0..<output).reduce(0) { $0 + AdaptivePoolingLayer.window($1, of: output, input: input).count }
+        let closed = try AdaptivePoolingLayer.windowLengths(input: input, output: output, checked: Checked(location: nil, what: ""))
+        #expect(closed == counted)
+    }
+
+    /// A size of 2^40 is an overflow error at the layer, in a bounded number of steps.
+    @Test func hugeAdaptivePoolAndUpsampleSizesAreErrorsNotHangs() throws {
+        for network in ["INPUT -> ADAPTIVEAVGPOOL(1099511627776)", "INPUT -> UPSAMPLE(1099511627776) -> UPSAMPLE(1099511627776)"] {
+            let error = try #require(analyze("input: 8x8x3\nnetwork: \(network)").firstError, "\(network)")
+            #expect(error.rule == RuleID.overflow, "\(network): \(error.message)")
+        }
     }
 }

@@ -465,6 +465,7 @@ struct Expander {
         }
         switch current {
         case .integer(let value): return .integer(value)
+        case .decimal(let value): return .decimal(value)
         case .boolean(let value): return .boolean(value)
         case .list: fatalError("unreachable: the loop above unwraps lists")
         }

@@ -60,7 +60,7 @@ struct ExpansionBound {
     private static func smallest(_ value: VariableValue) -> Int? {
         switch value {
         case .integer(let number): number
-        case .boolean: nil
+        case .decimal, .boolean: nil
         case .list(let items): items.compactMap(smallest).min()
         }
     }

@@ -102,11 +102,14 @@ public struct MergeLayer: LayerOperation, Equatable {
         return cost
     }
 
-    /// The widest field of the branches.
+    /// The widest field of the branches. A product's outputs lie on its full-size branch's
+    /// grid, the finest of its branches (a gate's GAP sees the whole input, with the largest
+    /// jump); a sum's or concatenation's branches share one grid, so the largest jump is theirs.
     func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField {
-        ReceptiveField(
+        let (w, h) = (inputs.map(\.jump.w), inputs.map(\.jump.h))
+        return ReceptiveField(
             size: (inputs.map(\.size.w).max()!, inputs.map(\.size.h).max()!),
-            jump: (inputs.map(\.jump.w).max()!, inputs.map(\.jump.h).max()!))
+            jump: mode == .multiply ? (w.min()!, h.min()!) : (w.max()!, h.max()!))
     }
 }
 

@@ -93,7 +93,7 @@ public struct AdaptivePoolingLayer: LayerOperation, Equatable {
     var saved: SavedForBackward { .inputOnly }
 
     func output(of layer: LayerNode, inputs: [Volume], context: inout ShapeContext) throws(Diagnostic) -> Volume {
-        Volume(size.w, size.h, inputs[0].d)
+        try Volume.checked(size.w, size.h, inputs[0].d, of: layer)
     }
 
     /// The window along one axis of `input` values for output `index` of `count`.
@@ -108,11 +108,18 @@ public struct AdaptivePoolingLayer: LayerOperation, Equatable {
         if isGlobal {
             cost.otherOps = input.elements
         } else {
-            let columns = (0..<size.w).reduce(0) { $0 + Self.window($1, of: size.w, input: input.w).count }
-            let rows = (0..<size.h).reduce(0) { $0 + Self.window($1, of: size.h, input: input.h).count }
+            let columns = try Self.windowLengths(input: input.w, output: size.w, checked: checked)
+            let rows = try Self.windowLengths(input: input.h, output: size.h, checked: checked)
             cost.otherOps = try checked.multiply(columns, rows, input.d)
         }
         return cost
+    }
+
+    /// The lengths of `window` summed over an axis, in closed form: ⌈x⌉ = ⌊x⌋ + 1 unless x is
+    /// whole, and j·in/out is whole for gcd(in, out) of j = 1…out, so the sum is
+    /// in + out − gcd(in, out).
+    static func windowLengths(input: Int, output: Int, checked: Checked) throws(Diagnostic) -> Int {
+        try checked.add(input, output - ConvolutionLayer.gcd(input, output))
     }
 
     /// GAP sees the whole input; a grid of windows sees about one window each.

@@ -109,6 +109,15 @@ struct ArchitectureDecoder {
         return value
     }
 
+    /// `0.25`, `.5`: finite decimals as YAML writes them.
+    static func parseDecimal(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.contains("."), trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
+            let value = Double(trimmed), value.isFinite
+        else { return nil }
+        return value
+    }
+
     static func parseInteger(_ text: String) -> Int? {
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.count <= 13, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
@@ -253,8 +262,9 @@ struct ArchitectureDecoder {
         case .scalar(let text, _):
             if let value = Self.parseInteger(text) { return .integer(value) }
             if let value = Self.parseBoolean(text) { return .boolean(value) }
+            if let value = Self.parseDecimal(text) { return .decimal(value) }
             throw Diagnostic(
-                RuleID.fileFormat, "variable '\(name)' must be an integer, a boolean or a list, not '\(text)'",
+                RuleID.fileFormat, "variable '\(name)' must be an integer, a decimal, a boolean or a list, not '\(text)'",
                 at: node.location.withLength(text), help: nil)
         case .sequence(let items):
             var values = [VariableValue]()
@@ -262,7 +272,7 @@ struct ArchitectureDecoder {
             return .list(values)
         case .mapping:
             throw Diagnostic(
-                RuleID.fileFormat, "variable '\(name)' must be an integer, a boolean or a list, not a map",
+                RuleID.fileFormat, "variable '\(name)' must be an integer, a decimal, a boolean or a list, not a map",
                 at: node.location, help: nil)
         }
     }

@@ -30,6 +30,8 @@ struct Located<Value> {
 /// A value of `vars`: an integer, a boolean or a (nested) list of them.
 public indirect enum VariableValue: Equatable, Sendable {
     case integer(Int)
+    /// A rate, such as each block's stochastic-depth probability.
+    case decimal(Double)
     case boolean(Bool)
     case list([VariableValue])
 

@@ -22,12 +22,15 @@ extension Analysis {
         return isFollowedByConvs && !hasSpatialWork && conv.window.padding == .zero
     }
 
-    /// The total stride from the input to the deepest spatial layer.
+    /// The total stride from the input to the deepest spatial layer. A window over a 1x1 input
+    /// (a squeeze-excitation FC written as a 1x1 CONV after GAP) steps over nothing.
     var totalStride: Pair {
         var stride = Pair(1, 1)
-        for layer in layers where isSpatial(layer) {
-            stride.w = max(stride.w, Int(layer.receptiveField.jump.w.rounded()))
-            stride.h = max(stride.h, Int(layer.receptiveField.jump.h.rounded()))
+        // Clamped: a hostile file's jumps may pass what an Int holds.
+        func whole(_ jump: Double) -> Int { Int(min(jump.rounded(), Double(Saturating.limit))) }
+        for layer in layers where isSpatial(layer) && (layer.input.w > 1 || layer.input.h > 1) {
+            stride.w = max(stride.w, whole(layer.receptiveField.jump.w))
+            stride.h = max(stride.h, whole(layer.receptiveField.jump.h))
         }
         return stride
     }

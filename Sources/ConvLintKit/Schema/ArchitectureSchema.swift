@@ -198,7 +198,7 @@ public enum ArchitectureSchema {
               "additionalProperties": false
             },
             "vars": {
-              "description": "Variables for patterns: counts (*N), conditions (X?B) and argument values (CONV(F)). Each is an integer, a boolean, or a (nested) list of them; a list is indexed by the repetitions that enclose its use, outermost first, and its length must equal that repetition's count. Names are case-sensitive letters, digits and _. --set NAME=VALUE overrides one. Example: vars: {N: [2, 2, 3, 3, 3], F: [64, 128, 256, 512, 512]}",
+              "description": "Variables for patterns: counts (*N), conditions (X?B) and argument values (CONV(F)). Each is an integer, a decimal (a rate), a boolean, or a (nested) list of them; a list is indexed by the repetitions that enclose its use, outermost first, and its length must equal that repetition's count. Names are case-sensitive letters, digits and _. --set NAME=VALUE overrides one. Example: vars: {N: [2, 2, 3, 3, 3], F: [64, 128, 256, 512, 512]}",
               "type": "object",
               "patternProperties": {
                 "^[A-Za-z_][A-Za-z0-9_]*$": {
@@ -375,12 +375,15 @@ public enum ArchitectureSchema {
             },
             "__ARGUMENTS__": null,
             "variableValue": {
-              "description": "An integer, a boolean, or a list of them (lists may nest, one level per enclosing repetition).",
+              "description": "An integer, a decimal (a rate, such as DROPPATH's), a boolean, or a list of them (lists may nest, one level per enclosing repetition).",
               "anyOf": [
                 {
                   "type": "integer",
                   "minimum": -1099511627776,
                   "maximum": 1099511627776
+                },
+                {
+                  "type": "number"
                 },
                 {
                   "type": "boolean"
@@ -394,7 +397,7 @@ public enum ArchitectureSchema {
               ]
             },
             "pattern": {
-              "description": "A layer pattern: layers joined by '->', e.g. CONV(64, F=3, P=1) -> BN -> RELU. [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them.",
+              "description": "A layer pattern: layers joined by '->', e.g. CONV(64, F=3, P=1) -> BN -> RELU. [X]*N repeats, X?B is optional, (A | B) concatenates branches along depth, (A + ID) sums them, (ID * GAP -> ... -> SIGMOID) multiplies them (a gate). Arguments may be integer arithmetic: CONV(4*C), C/4, [X]*(N-1).",
               "type": "string",
               "pattern": "\\S"
             }
