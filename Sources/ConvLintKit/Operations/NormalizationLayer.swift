@@ -53,10 +53,12 @@ public struct NormalizationLayer: LayerOperation, Equatable {
 
     var storage: OutputStorage { .own }
 
+    /// BN is affine at inference (fixed statistics); LN and LRN divide by statistics of each
+    /// sample's own values, which no linear map does.
     var linearity: Linearity {
         switch method {
-        case .batch, .layer: .linear
-        case .localResponse: .nonlinear
+        case .batch: .linear
+        case .layer, .localResponse: .nonlinear
         }
     }
 

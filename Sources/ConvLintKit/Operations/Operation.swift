@@ -68,6 +68,12 @@ public enum Operation: Sendable, Equatable {
         }
     }
 
+    /// An FC over the whole volume, whose input width is W·H·D.
+    var isFlattening: Bool {
+        if case .dense(let dense) = self { return !dense.perPixel }
+        return false
+    }
+
     /// A forward (not transposed) convolution.
     public var forwardConvolution: ConvolutionLayer? {
         if case .convolution(let conv) = self, !conv.transposed { return conv }
@@ -125,7 +131,7 @@ public enum OutputStorage: Sendable, Equatable {
 public enum Linearity: Sendable, Equatable {
     /// CONV, DECONV, FC.
     case affine
-    /// BN, LN, average pooling, dropout, reshapes and merges.
+    /// BN, average pooling, dropout, reshapes and merges.
     case linear
     case nonlinear
 }

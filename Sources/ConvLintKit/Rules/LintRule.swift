@@ -26,6 +26,8 @@ public struct RuleDescription: Sendable {
     public var summary: String
     /// Why the rule exists, in a paragraph.
     public var rationale: String
+    /// What the rule deliberately does not fire on, and why: the published designs it leaves alone.
+    public var exemptions: String = ""
     /// Architecture files (YAML) that trigger the rule.
     public var triggering: [String]
     /// Architecture files that do not, the first of them being the fix of the first triggering one.

@@ -12,9 +12,17 @@ struct OverlappingPoolFit: LintRule {
             mode, Caffe), and the two frameworks disagree on the output size. The rule replaces \
             the general rounded-output warning at such a pool with this explanation.
             """,
+        exemptions: """
+            a pool whose dropped row and column are padding, not input (ResNet's and DenseNet's \
+            stem pool, 3x3/2 with P=1 on 112: every input pixel is still read), and ceil rounding \
+            (GoogLeNet's pools), whose extra window reads every pixel; the rounded-output warning \
+            still says what the rounding does.
+            """,
         triggering: ["input: 32x32x16\nrounding: floor\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL(F=3, S=2)"],
         nonTriggering: [
             "input: 33x33x16\nrounding: floor\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL(F=3, S=2)",
+            "input: 112x112x64\nrounding: floor\nnetwork: POOL(F=3, S=2, P=1)",
+            "input: 32x32x16\nrounding: ceil\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL(F=3, S=2)",
             "input: 55x55x16\nnetwork: POOL(F=3, S=2)",
         ])
 
@@ -28,9 +36,12 @@ struct OverlappingPoolFit: LintRule {
             guard case .pooling(let pool) = layer.node.operation else { return nil }
             let window = pool.window
             guard window.kernel == Pair(3, 3), window.stride == Pair(2, 2) else { return nil }
-            let widths = [layer.input.w, layer.input.h]
-            guard let size = widths.first(where: { ($0 - 3 + 2 * window.padding.w) % 2 != 0 }) else { return nil }
+            // Only floor drops anything, and it drops the last row and column of the padded
+            // input: a loss only when they are input, not padding.
+            guard (window.rounding ?? network.rounding) == .floor else { return nil }
             let padding = window.padding.w
+            let widths = [layer.input.w, layer.input.h]
+            guard let size = widths.first(where: { ($0 - 3 + 2 * padding) % 2 > padding }) else { return nil }
             return finding(
                 "\(layer.node.label) does not tile \(size): (\(size) − 3 + 2·\(padding))/2 + 1 = "
                     + OutputSize(input: size, kernel: 3, padding: padding, stride: 2).exactText,

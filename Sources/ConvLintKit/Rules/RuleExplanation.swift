@@ -10,6 +10,7 @@ public enum RuleExplanation {
             "",
             wrap(rule.rationale, width: 88),
         ]
+        if !rule.exemptions.isEmpty { out += ["", wrap("Does not fire on: " + rule.exemptions, width: 88)] }
         if !rule.parameters.isEmpty {
             out += ["", "Settings (in .convlint.yml, e.g. '\(rule.id): {\(rule.parameters[0].name): …}'):"]
             for parameter in rule.parameters {
