@@ -59,6 +59,7 @@ public enum Analyzer {
             analysis.diagnostics.append(error)
             return analysis
         }
+        analysis.diagnostics += DefinitionUse(file).unusedDefinitions(in: file)
         let shapes = ShapeInference.run(layers, rounding: analysis.rounding)
         analysis.diagnostics += shapes.diagnostics
         var fields = [ReceptiveField]()
@@ -145,7 +146,19 @@ public enum Analyzer {
             file.input = Located(value: input, location: file.input?.location ?? file.networkLocation)
             file.inputOverridden = true
         }
+        let use = DefinitionUse(file)
         for (name, text) in options.variables {
+            // A variable the patterns use may be given on the command line alone.
+            guard file.variables[name] != nil || use.variableNames.contains(name) else {
+                let known = Array(file.variables.keys) + Array(use.variableNames)
+                throw Diagnostic(
+                    RuleID.unknownOverride,
+                    "--set \(name)=\(text): this file has no variable '\(name)'\(Suggestion.phrase(for: name, among: known))",
+                    at: nil,
+                    help: known.isEmpty
+                        ? "this file uses no variables"
+                        : "variable names are case-sensitive; this file's are \(Set(known).sorted().joined(separator: ", "))")
+            }
             let location = file.variables[name]?.location ?? file.networkLocation
             file.variables[name] = Located(value: try VariableOverride.parse(name: name, text: text), location: location)
         }

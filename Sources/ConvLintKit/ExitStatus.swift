@@ -1,7 +1,8 @@
 /// Exit codes of SPEC §7.
 public enum ExitStatus {
     /// Findings that mean the input could not be read as an architecture file at all.
-    static let unreadable: Set<String> = [RuleID.unreadableFile, RuleID.yamlSyntax]
+    /// Exit 2: the file could not be read, or the command line names what the file lacks.
+    static let unreadable: Set<String> = [RuleID.unreadableFile, RuleID.yamlSyntax, RuleID.unknownOverride]
 
     public static func code(for analyses: [Analysis], strict: Bool) -> Int32 {
         let diagnostics = analyses.flatMap(\.diagnostics)

@@ -96,7 +96,8 @@ struct Expander {
 
     /// `defaults` are checked whether or not a layer of that kind is used (SPEC §1).
     private func checkDefaults() throws(Diagnostic) {
-        for (key, arguments) in file.defaults {
+        for (key, entry) in file.defaults {
+            let arguments = entry.value
             guard let kind = LayerKind(rawValue: key), kind != .input else {
                 throw Diagnostic(
                     RuleID.fileFormat, "INPUT takes no defaults", at: arguments.first?.labelLocation,
@@ -261,7 +262,7 @@ struct Expander {
         }
         var resolver = ArgumentResolver(kind: kind)
         for key in kind.defaultKeys {
-            for argument in file.defaults[key] ?? [] {
+            for argument in file.defaults[key]?.value ?? [] {
                 let spec = try resolver.spec(
                     labelled: argument.label, at: argument.labelLocation ?? argument.value.location, positionalIndex: 1)
                 try resolver.apply(spec, try evaluate(argument.value), at: argument.value.location)

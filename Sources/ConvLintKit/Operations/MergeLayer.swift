@@ -52,17 +52,26 @@ public struct MergeLayer: LayerOperation, Equatable {
         let first = volumes[0]
         let isConcat = mode == .concat
         for (branch, other) in volumes.enumerated().dropFirst() {
-            let agrees = isConcat ? (other.w == first.w && other.h == first.h) : other == first
-            guard agrees else {
+            let sameSize = other.w == first.w && other.h == first.h
+            guard sameSize && (isConcat || other.d == first.d) else {
                 let what = isConcat ? "width and height" : "all three dimensions"
-                throw Diagnostic(
+                var diagnostic = Diagnostic(
                     RuleID.branchMismatch,
                     "branch \(branch + 1) of this group outputs \(other), but branch 1 outputs \(first): "
                         + "\(isConcat ? "concatenation" : "a sum") needs \(what) to agree",
                     at: layer.location,
-                    help: isConcat
-                        ? "give every branch the same stride and 'same' padding so W and H agree"
-                        : "make the branches end in the same volume, e.g. a 1x1 CONV(\(first.d)) with the same stride on the shortcut")
+                    help: "end branch \(branch + 1) in \(first.d) channels, e.g. with a 1x1 CONV(\(first.d)) (a projection shortcut)")
+                if !sameSize {
+                    diagnostic.help = "give every branch the same stride and 'same' padding so W and H agree"
+                    if let divergence = BranchDivergence(merge: layer, odd: branch, reference: 0, context: context) {
+                        diagnostic.notes.append("the sizes part at \(divergence.name): \(divergence.arithmetic)")
+                        if let fix = divergence.fix {
+                            diagnostic.help = "set \(fix) on \(divergence.name): it then gives "
+                                + "\(divergence.wanted.w)x\(divergence.wanted.h), as the other branch does"
+                        }
+                    }
+                }
+                throw diagnostic
             }
         }
         guard isConcat else { return first }

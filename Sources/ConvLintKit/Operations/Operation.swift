@@ -162,6 +162,8 @@ struct ShapeContext {
     /// Off while `ShapeFix` tries other inputs, so that a search does not search again.
     let suggestFixes: Bool
     var diagnostics: [Diagnostic] = []
+    /// The output volumes of the layers before this one.
+    var outputs: [Volume] = []
 }
 
 extension ReceptiveField {

@@ -22,7 +22,7 @@ struct ArchitectureDecoder {
         var batch: Located<Int>?
         var dtype: Located<DType>?
         var rounding: Located<Rounding>?
-        var defaults = [String: [Argument]]()
+        var defaults = [String: Located<[Argument]>]()
         var variables = [String: Located<VariableValue>]()
         var blocks = [String: BlockDefinition]()
         var network: (PatternNode, SourceLocation)?
@@ -215,9 +215,9 @@ struct ArchitectureDecoder {
         return pairs
     }
 
-    private func decodeDefaults(_ node: YAMLNode) throws(Diagnostic) -> [String: [Argument]] {
+    private func decodeDefaults(_ node: YAMLNode) throws(Diagnostic) -> [String: Located<[Argument]>] {
         let help = "for example 'defaults: {CONV: {size: 3, stride: 1, pad: 1}, POOL: {size: 2, stride: 2}}'"
-        var defaults = [String: [Argument]]()
+        var defaults = [String: Located<[Argument]>]()
         for (kindNode, arguments) in try mapping(node, for: "defaults", help: help) {
             let kindName = try keyString(kindNode)
             guard let kind = LayerKind(name: kindName), kind.isCallable else {
@@ -235,7 +235,7 @@ struct ArchitectureDecoder {
                         label: label, labelLocation: labelNode.location.withLength(label),
                         value: try singleOperand(valueNode, for: label)))
             }
-            defaults[kind.rawValue] = list
+            defaults[kind.rawValue] = Located(value: list, location: kindNode.location.withLength(kindName))
         }
         return defaults
     }

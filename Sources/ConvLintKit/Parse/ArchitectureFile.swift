@@ -59,8 +59,8 @@ struct ArchitectureFile {
     var batch: Located<Int>?
     var dtype: Located<DType>?
     var rounding: Located<Rounding>?
-    /// Arguments per layer kind, keyed by the kind's upper-case name.
-    var defaults: [String: [Argument]] = [:]
+    /// Arguments per layer kind, keyed by the kind's upper-case name, at the kind's key.
+    var defaults: [String: Located<[Argument]>] = [:]
     var variables: [String: Located<VariableValue>] = [:]
     var blocks: [String: BlockDefinition] = [:]
     var network: PatternNode

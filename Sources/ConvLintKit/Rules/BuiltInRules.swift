@@ -114,11 +114,14 @@ enum BuiltInRules {
             triggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=3)\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, P=1)\n"]),
         RuleDescription(
             id: RuleID.branchMismatch, kind: .shape, severity: .error,
-            summary: "branches of a ( | ) group differ in W or H, or of a ( + ) group in any dimension",
+            summary: "branches of a ( | ) group differ in W or H, of a ( + ) group in any dimension, or of a ( * ) group do not broadcast",
             rationale: """
                 Concatenation along depth needs the branches' W and H to agree; a sum needs all \
                 three dimensions to agree (a ResNet shortcut needs a 1x1 CONV when the main path \
-                changes depth or stride).
+                changes depth or stride); a product needs each side equal or 1 and the depths \
+                equal. When W and H differ, the finding names the layer where the sizes part (the \
+                last one in the odd branch that changes them) and the padding, stride or \
+                output_pad that makes it give the other branch's size.
                 """,
             triggering: ["input: 8x8x16\nnetwork: (CONV(32, F=1) + ID)\n"],
             nonTriggering: ["input: 8x8x16\nnetwork: (CONV(16, F=1) + ID)\n"]),
@@ -142,6 +145,28 @@ enum BuiltInRules {
                 fit, with the largest batch that does. Activations grow with the batch; weights, \
                 gradients and optimizer state do not, so a model whose weights alone exceed the \
                 budget fits at no batch.
+                """,
+            triggering: [], nonTriggering: []),
+        RuleDescription(
+            id: RuleID.unusedDefinition, kind: .input, severity: .warning,
+            summary: "a variable, block or defaults entry that the patterns never use",
+            rationale: """
+                A definition nothing uses is usually a typo elsewhere (a variable named n where the \
+                pattern says N, a defaults entry for MAXPOOL in a network of POOLs is fine, but one \
+                for a kind the network lacks is not) or a leftover after an edit; either way the \
+                file does not say what its author thinks. Uses are read from the patterns as \
+                written, so a body that *0 or ?false leaves out still counts as using its names.
+                """,
+            triggering: ["input: 8x8x3\nvars: {n: 2}\nnetwork: \"INPUT -> [CONV(8, F=3, P=1)]*2\"\n"],
+            nonTriggering: ["input: 8x8x3\nvars: {n: 2}\nnetwork: \"INPUT -> [CONV(8, F=3, P=1)]*n\"\n"]),
+        RuleDescription(
+            id: RuleID.unknownOverride, kind: .input, severity: .error,
+            summary: "--set names a variable the file neither defines nor uses",
+            rationale: """
+                --set N=3 replaces a variable of the file, or gives one that the patterns use; a \
+                name that is neither is a typo (names are case-sensitive), and ignoring it would \
+                check a different network than the one asked for. It is a usage error (exit 2), \
+                with the nearest name the file has.
                 """,
             triggering: [], nonTriggering: []),
         RuleDescription(

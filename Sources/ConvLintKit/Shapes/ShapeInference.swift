@@ -7,14 +7,13 @@ enum ShapeInference {
         _ layers: [LayerNode], rounding: Rounding, suggestFixes: Bool = true, inputShape: [Int]? = nil
     ) -> (outputs: [Volume], diagnostics: [Diagnostic]) {
         var context = ShapeContext(network: layers, rounding: rounding, suggestFixes: suggestFixes)
-        var outputs = [Volume]()
         for layer in layers {
             let before = context.diagnostics.count
             do {
                 var operation = layer.operation
                 if let inputShape, case .input = operation { operation = .input(InputLayer(shape: inputShape)) }
-                let inputs = layer.inputs.map { outputs[$0] }
-                outputs.append(try operation.body.output(of: layer, inputs: inputs, context: &context))
+                let inputs = layer.inputs.map { context.outputs[$0] }
+                context.outputs.append(try operation.body.output(of: layer, inputs: inputs, context: &context))
             } catch {
                 context.diagnostics.append(error)
             }
@@ -24,8 +23,8 @@ enum ShapeInference {
                     "in the block called at line \($0.line), column \($0.column)"
                 }
             }
-            if outputs.count <= layer.index { break }
+            if context.outputs.count <= layer.index { break }
         }
-        return (outputs, context.diagnostics)
+        return (context.outputs, context.diagnostics)
     }
 }

@@ -55,5 +55,7 @@ public enum RuleID {
     public static let paddingExceedsKernel = "padding-exceeds-kernel"
     public static let unusedSuppression = "unused-suppression"
     public static let branchMismatch = "branch-mismatch"
+    public static let unusedDefinition = "unused-definition"
+    public static let unknownOverride = "unknown-override"
     public static let overflow = "arithmetic-overflow"
 }
