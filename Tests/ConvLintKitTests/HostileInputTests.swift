@@ -175,7 +175,7 @@ import Darwin
     @Test func aliasesWithinTheBoundAreAccepted() async throws {
         let outcome = try await run(
             .yaml("input: 32x32x3\nvars:\n  K: &k 8\n  L: *k\n  F: &f [8, 16]\n  G: *f\n",
-                  "network: INPUT -> [CONV(G, F=3, P=1)]*2 -> CONV(L, F=1)\n"))
+                  "network: INPUT -> [CONV(G, F=3, P=1)]*2 -> [CONV(F, F=1)]*2 -> CONV(K, F=1) -> CONV(L, F=1)\n"))
         #expect(outcome.diagnostics.isEmpty)
         #expect(outcome.exitCode == 0)
         #expect(outcome.layers.last?.output == [32, 32, 8])

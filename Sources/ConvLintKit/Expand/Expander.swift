@@ -140,10 +140,9 @@ struct Expander {
     }
 
     private func unknownCall(_ call: Call) -> Diagnostic {
-        let names = LayerKind.callableNames + Array(file.blocks.keys)
-        return Diagnostic(
+        Diagnostic(
             RuleID.unknownName,
-            "unknown layer kind or block '\(call.name)'\(Suggestion.phrase(for: call.name, among: names))",
+            "unknown layer kind or block '\(call.name)'\(KindCatalog.suggestion(for: call.name, among: Array(file.blocks.keys)))",
             at: call.nameLocation,
             help: "layer kinds are \(LayerKind.callableNames.joined(separator: ", ")); blocks are defined under 'blocks:'")
     }
@@ -331,10 +330,27 @@ struct Expander {
             }
             arguments[parameter] = try evaluate(argument.value)
         }
-        if let missing = block.parameters.first(where: { arguments[$0] == nil }) {
+        let missing = block.parameters.filter { arguments[$0] == nil }
+        if let first = missing.first {
+            let positional = call.arguments.prefix { $0.label == nil }
+            guard positional.count > 1 else {
+                throw Diagnostic(
+                    RuleID.badArgument, "block '\(block.name)' needs a value for '\(first)'", at: call.location,
+                    help: "call it as \(block.name)(\(block.parameters.joined(separator: ", ")))")
+            }
+            // By position, a value left out in the middle shifts every later one: the last
+            // parameters look missing while the real gap may be anywhere.
+            let named = zip(block.parameters, call.arguments).map { parameter, argument in
+                "\(parameter)=\(argument.label == nil ? sourceText(argument.value) : "…")"
+            } + missing.map { "\($0)=…" }
             throw Diagnostic(
-                RuleID.badArgument, "block '\(block.name)' needs a value for '\(missing)'", at: call.location,
-                help: "call it as \(block.name)(\(block.parameters.joined(separator: ", ")))")
+                RuleID.badArgument,
+                "block '\(block.name)' takes \(block.parameters.count) arguments (\(block.parameters.joined(separator: ", "))), "
+                    + "but this call gives \(call.arguments.count): "
+                    + "\(missing.map { "'\($0)'" }.joined(separator: " and ")) \(missing.count == 1 ? "gets" : "get") no value, "
+                    + "or a value in the middle was left out and the ones after it moved up",
+                at: call.location,
+                help: "name the arguments to be sure which is missing: \(block.name)(\(named.joined(separator: ", ")))")
         }
         try enter(at: call.nameLocation)
         frames.append(Frame(block: block.name, arguments: arguments))
@@ -347,6 +363,23 @@ struct Expander {
     }
 
     // MARK: Names
+
+    /// An argument as written, for messages.
+    private func sourceText(_ operand: Operand) -> String {
+        switch operand.form {
+        case .integer(let value): String(value)
+        case .decimal(let value): String(value)
+        case .dimensions(let values): Self.shapeText(values)
+        case .name(let name): name
+        case .arithmetic(let operation, let left, let right):
+            "\(nested(left))\(operation.rawValue)\(nested(right))"
+        }
+    }
+
+    private func nested(_ operand: Operand) -> String {
+        if case .arithmetic = operand.form { return "(\(sourceText(operand)))" }
+        return sourceText(operand)
+    }
 
     /// Looks a name up as block parameter, then variable, then keyword (SPEC §2); computes
     /// arithmetic on whole numbers.

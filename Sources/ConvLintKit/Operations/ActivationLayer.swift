@@ -49,6 +49,16 @@ public struct ActivationLayer: LayerOperation, Equatable {
             }
         }
 
+        /// Other frameworks' names that differ from the kind's in more than case.
+        var frameworkNames: [String] {
+            switch self {
+            case .silu: ["Swish"]
+            case .hardswish: ["hard_swish", "HSwish"]
+            case .hardsigmoid: ["hard_sigmoid", "HSigmoid"]
+            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .mish, .elu, .prelu, .softmax: []
+            }
+        }
+
         var defaultsSummary: String {
             switch self {
             case .relu: "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
@@ -80,6 +90,7 @@ public struct ActivationLayer: LayerOperation, Equatable {
             parameters: [learnt ? perChannel : inplace],
             defaultsSummary: function.defaultsSummary,
             argumentGroup: learnt ? "preluArguments" : "activationArguments",
+            frameworkNames: function.frameworkNames,
             make: { arguments throws(Diagnostic) in
                 .activation(
                     ActivationLayer(

@@ -18,6 +18,7 @@ public struct ChunkLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for CHUNK: parts, index.",
             argumentGroup: "chunkArguments",
+            frameworkNames: ["Split"],
             make: { arguments throws(Diagnostic) in
                 let parts = arguments.count("parts") ?? 2
                 let index = arguments.count("index") ?? 0
@@ -61,6 +62,7 @@ public struct ShuffleLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for SHUFFLE: groups (default 2).",
             argumentGroup: "shuffleArguments",
+            frameworkNames: ["ChannelShuffle"],
             make: { arguments throws(Diagnostic) in .shuffle(ShuffleLayer(groups: arguments.count("groups") ?? 2)) }),
     ]
 

@@ -28,11 +28,13 @@ public struct ConvolutionLayer: LayerOperation, Equatable {
             kind: .conv, parameters: parameters,
             defaultsSummary: "Defaults for every CONV, and for the VGG paper's conv3-64 names: filters/K, size/F, stride/S, pad/P, dilation, groups, bias, rounding. Example: CONV: {size: 3, stride: 1, pad: 1}",
             argumentGroup: "convArguments",
+            frameworkNames: ["Conv2d", "Conv2D", "Convolution2D", "Convolution"],
             make: { arguments throws(Diagnostic) in .convolution(try ConvolutionLayer(arguments, transposed: false)) }),
         KindDefinition(
             kind: .deconv, parameters: parameters + [outputPad],
             defaultsSummary: "Defaults for every DECONV (transposed convolution): CONV's arguments plus output_pad. Example: DECONV: {size: 4, stride: 2, pad: 1}",
             argumentGroup: "deconvArguments",
+            frameworkNames: ["ConvTranspose2d", "Conv2DTranspose", "Deconvolution2D", "Deconvolution", "ConvTranspose"],
             make: { arguments throws(Diagnostic) in .convolution(try ConvolutionLayer(arguments, transposed: true)) }),
     ]
 

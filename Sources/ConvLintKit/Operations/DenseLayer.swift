@@ -20,6 +20,7 @@ public struct DenseLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for every FC (and FC-4096 names): units, bias. Example: FC: {bias: false}",
             argumentGroup: "fcArguments",
+            frameworkNames: ["Linear", "Dense", "FullyConnected", "InnerProduct"],
             make: { arguments throws(Diagnostic) in
                 guard let units = arguments.count("units") else {
                     throw Diagnostic(

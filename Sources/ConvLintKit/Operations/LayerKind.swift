@@ -44,6 +44,8 @@ struct KindDefinition: Sendable {
     let defaultsSummary: String
     /// The schema's definition of the arguments, shared by kinds that take the same ones.
     var argumentGroup = "noArguments"
+    /// What PyTorch and Keras call it (`BatchNorm2d`, `Dense`), for "did you mean".
+    var frameworkNames: [String] = []
     /// Builds the operation from the resolved arguments, checking what is required.
     let make: @Sendable (Arguments) throws(Diagnostic) -> Operation
 
@@ -55,4 +57,24 @@ enum KindCatalog {
     static let definitions: [KindDefinition] = Operation.families.flatMap { $0.kinds }
     static let byName: [String: KindDefinition] = Dictionary(
         uniqueKeysWithValues: definitions.map { ($0.kind.rawValue, $0) })
+    /// PyTorch's and Keras' names, upper-cased, to the kind.
+    private static let byFrameworkName: [String: LayerKind] = Dictionary(
+        definitions.flatMap { definition in definition.frameworkNames.map { ($0.uppercased(), definition.kind) } },
+        uniquingKeysWith: { first, _ in first })
+
+    /// The kind a framework calls `name`, in any case.
+    static func kind(forFrameworkName name: String) -> LayerKind? { byFrameworkName[name.uppercased()] }
+
+    /// "; did you mean 'BN' (convlint's name for BatchNorm2d)?", a group's syntax for CONCAT,
+    /// ADD and MUL, or the nearest name by spelling.
+    static func suggestion(for name: String, among others: [String]) -> String {
+        if let kind = kind(forFrameworkName: name) {
+            guard kind.isCallable else {
+                let group = kind == .concat ? "(A | B)" : kind == .add ? "(A + B)" : "(A * B)"
+                return "; \(kind.rawValue) is written as a group of branches: \(group)"
+            }
+            return "; did you mean '\(kind.rawValue)' (convlint's name for \(name))?"
+        }
+        return Suggestion.phrase(for: name, among: LayerKind.callableNames + others)
+    }
 }

@@ -16,12 +16,15 @@ public struct MergeLayer: LayerOperation, Equatable {
     static let kinds = [
         KindDefinition(
             kind: .concat, parameters: [], isCallable: false, defaultsSummary: "CONCAT comes from ( | ) groups only.",
+            frameworkNames: ["Concatenate", "Concat", "Cat"],
             make: { _ throws(Diagnostic) in .merge(MergeLayer(mode: .concat)) }),
         KindDefinition(
             kind: .add, parameters: [], isCallable: false, defaultsSummary: "ADD comes from ( + ) groups only.",
+            frameworkNames: ["Add", "Sum"],
             make: { _ throws(Diagnostic) in .merge(MergeLayer(mode: .add)) }),
         KindDefinition(
             kind: .multiply, parameters: [], isCallable: false, defaultsSummary: "MUL comes from ( * ) groups only.",
+            frameworkNames: ["Multiply", "Mul", "SqueezeExcitation"],
             make: { _ throws(Diagnostic) in .merge(MergeLayer(mode: .multiply)) }),
     ]
 

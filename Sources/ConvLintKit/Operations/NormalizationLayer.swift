@@ -16,6 +16,7 @@ public struct NormalizationLayer: LayerOperation, Equatable {
     static let kinds = [
         KindDefinition(
             kind: .batchNorm, parameters: [], defaultsSummary: "BN (batch normalisation) takes no arguments.",
+            frameworkNames: ["BatchNorm2d", "BatchNorm", "BatchNormalization", "BatchNorm2D"],
             make: { _ throws(Diagnostic) in .normalization(NormalizationLayer(method: .batch)) }),
         KindDefinition(
             kind: .layerNorm,
@@ -26,6 +27,7 @@ public struct NormalizationLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for LN (layer normalisation): over (default image). Example: LN: {over: channels}",
             argumentGroup: "lnArguments",
+            frameworkNames: ["LayerNorm", "LayerNormalization", "LayerNorm2d"],
             make: { arguments throws(Diagnostic) in
                 .normalization(NormalizationLayer(method: .layer(overChannels: arguments.choice("over") == "channels")))
             }),
@@ -38,6 +40,7 @@ public struct NormalizationLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for LRN: size (default 5). Example: LRN: {size: 5}",
             argumentGroup: "lrnArguments",
+            frameworkNames: ["LocalResponseNorm", "LocalResponseNormalization"],
             make: { arguments throws(Diagnostic) in
                 .normalization(NormalizationLayer(method: .localResponse(size: arguments.count("size") ?? 5)))
             }),

@@ -19,11 +19,13 @@ public struct PoolingLayer: LayerOperation, Equatable {
             kind: .maxPool, parameters: parameters, inheritsDefaults: [.pool],
             defaultsSummary: "Defaults for MAXPOOL and the VGG paper's maxpool; they beat POOL's. Example: MAXPOOL: {size: 3, stride: 2}",
             argumentGroup: "poolArguments",
+            frameworkNames: ["MaxPool2d", "MaxPooling2D", "MaxPool2D"],
             make: { arguments throws(Diagnostic) in .pooling(try PoolingLayer(arguments, mode: .max)) }),
         KindDefinition(
             kind: .avgPool, parameters: parameters, inheritsDefaults: [.pool],
             defaultsSummary: "Defaults for AVGPOOL; they beat POOL's. Example: AVGPOOL: {size: 2, stride: 2}",
             argumentGroup: "poolArguments",
+            frameworkNames: ["AvgPool2d", "AveragePooling2D", "AvgPool2D", "AveragePool"],
             make: { arguments throws(Diagnostic) in .pooling(try PoolingLayer(arguments, mode: .average)) }),
     ]
 
@@ -66,6 +68,7 @@ public struct AdaptivePoolingLayer: LayerOperation, Equatable {
     static let kinds = [
         KindDefinition(
             kind: .gap, parameters: [], defaultsSummary: "GAP (global average pooling) takes no arguments.",
+            frameworkNames: ["GlobalAveragePooling2D", "GlobalAvgPool2d", "GlobalAvgPool", "GlobalAveragePool"],
             make: { _ throws(Diagnostic) in .adaptivePooling(AdaptivePoolingLayer(size: .one)) }),
         KindDefinition(
             kind: .adaptiveAvgPool,
@@ -76,6 +79,7 @@ public struct AdaptivePoolingLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for ADAPTIVEAVGPOOL: size. Example: ADAPTIVEAVGPOOL: {size: 7}",
             argumentGroup: "adaptivePoolArguments",
+            frameworkNames: ["AdaptiveAvgPool2d", "AdaptiveAvgPool"],
             make: { arguments throws(Diagnostic) in
                 guard let size = arguments.pair("size") else {
                     throw Diagnostic(

@@ -4,6 +4,7 @@ public struct ScaleLayer: LayerOperation, Equatable {
         KindDefinition(
             kind: .scale, parameters: [],
             defaultsSummary: "SCALE (a learnt multiplier per channel, ConvNeXt's layer scale) takes no arguments.",
+            frameworkNames: ["LayerScale"],
             make: { _ throws(Diagnostic) in .scale(ScaleLayer()) }),
     ]
 

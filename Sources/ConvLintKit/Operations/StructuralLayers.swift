@@ -41,6 +41,7 @@ public struct DropoutLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for DROPOUT: rate (default 0.5). Example: DROPOUT: {rate: 0.2}",
             argumentGroup: "dropoutArguments",
+            frameworkNames: ["Dropout2d", "SpatialDropout2D"],
             make: { arguments throws(Diagnostic) in .dropout(DropoutLayer(rate: arguments.rate("rate") ?? 0.5)) }),
         KindDefinition(
             kind: .dropPath,
@@ -51,6 +52,7 @@ public struct DropoutLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for DROPPATH (stochastic depth): rate (default 0.1). Example: DROPPATH: {rate: 0.2}",
             argumentGroup: "dropPathArguments",
+            frameworkNames: ["StochasticDepth"],
             make: { arguments throws(Diagnostic) in
                 .dropout(DropoutLayer(rate: arguments.rate("rate") ?? 0.1, wholeImages: true))
             }),
@@ -76,6 +78,7 @@ public struct IdentityLayer: LayerOperation, Equatable {
     static let kinds = [
         KindDefinition(
             kind: .identity, parameters: [], defaultsSummary: "ID (the identity) takes no arguments.",
+            frameworkNames: ["Identity"],
             make: { _ throws(Diagnostic) in .identity(IdentityLayer()) }),
     ]
 

@@ -26,6 +26,7 @@ public struct UpsampleLayer: LayerOperation, Equatable {
             ],
             defaultsSummary: "Defaults for UPSAMPLE: scale, size, mode (default nearest). Example: UPSAMPLE: {mode: bilinear}",
             argumentGroup: "upsampleArguments",
+            frameworkNames: ["UpSampling2D", "Interpolate", "UpsamplingBilinear2d", "UpsamplingNearest2d", "Resize"],
             make: { arguments throws(Diagnostic) in
                 let mode = arguments.choice("mode").flatMap(Mode.init(rawValue:)) ?? .nearest
                 switch (arguments.count("scale"), arguments.pair("size")) {

@@ -223,8 +223,7 @@ struct ArchitectureDecoder {
             guard let kind = LayerKind(name: kindName), kind.isCallable else {
                 throw Diagnostic(
                     RuleID.unknownName,
-                    "unknown layer kind '\(kindName)' in 'defaults'"
-                        + Suggestion.phrase(for: kindName, among: LayerKind.callableNames),
+                    "unknown layer kind '\(kindName)' in 'defaults'" + KindCatalog.suggestion(for: kindName, among: []),
                     at: kindNode.location.withLength(kindName), help: help)
             }
             var list = [Argument]()
