@@ -31,6 +31,9 @@ import Testing
     @Test func everyRuleHasARationaleAndEveryLintRuleHasExamples() {
         for rule in Self.rules {
             #expect(rule.rationale.count > 100, "\(rule.id)")
+            if rule.kind == .lint, rule.id != RuleID.unusedSuppression {
+                #expect(rule.exemptions.count > 40, "\(rule.id): say what it does not fire on, and why")
+            }
             if rule.kind == .lint {
                 #expect(!rule.triggering.isEmpty && !rule.nonTriggering.isEmpty, "\(rule.id)")
             }

@@ -10,6 +10,10 @@ struct DestructivePool: LintRule {
             whole volume is a different thing, global average pooling, and is not flagged; write it \
             as GAP.
             """,
+        exemptions: """
+            global pooling, a window as large as the volume (write it as GAP), and 3x3 windows \
+            (AlexNet's overlapping pools).
+            """,
         triggering: ["input: 32x32x16\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL(F=4, S=4) -> FC(10)"],
         nonTriggering: [
             "input: 32x32x16\nnetwork: \"[CONV(16, F=3, P=1) -> RELU -> POOL]*2 -> FC(10)\"",

@@ -12,6 +12,10 @@ struct FCDominatesParams: LintRule {
             CONV (F = the volume's size) keeps the weights but lets the network slide over larger \
             inputs in one pass.
             """,
+        exemptions: """
+            an FC on a 1x1 volume (after GAP the classifier is small whatever its share), an FC \
+            before the first CONV, and networks without CONVs, where the FCs are the network.
+            """,
         triggering: ["input: 32x32x3\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL -> FC(256) -> RELU -> FC(10)"],
         nonTriggering: [
             "input: 32x32x3\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL -> GAP -> FC(10)",

@@ -12,6 +12,11 @@ struct InputNotDivisible: LintRule {
             is not divisible and some layer rounds as a result; a network that fits exactly, such \
             as AlexNet at 227, is left alone.
             """,
+        exemptions: """
+            networks that fit exactly (AlexNet at 227), inputs where no layer rounds, and windows \
+            over a 1x1 volume (a squeeze-excitation gate's 1x1 CONVs after GAP), which step over \
+            nothing and do not count towards the total stride.
+            """,
         triggering: [
             "input: 225x225x3\nrounding: floor\nnetwork: \"[CONV(16, F=3, P=1) -> RELU -> POOL]*3 -> FC(10)\""
         ],

@@ -12,6 +12,11 @@ struct SizeChangingConv: LintRule {
             flagged, and a deliberate 'valid' CONV (LeNet's) can be marked with \
             '# convlint: disable=size-changing-conv'.
             """,
+        exemptions: """
+            a CONV that stands in for an FC layer; strided CONVs, whose size change is the point; \
+            and a deliberately unpadded CONV marked in the file with '# convlint: \
+            disable=size-changing-conv' and its reason, as lenet5.yaml and inception-v3.yaml do.
+            """,
         triggering: ["input: 32x32x3\nnetwork: CONV(16, F=5) -> RELU -> POOL"],
         nonTriggering: [
             "input: 32x32x3\nnetwork: CONV(16, F=5, P=2) -> RELU -> POOL",

@@ -10,6 +10,9 @@ struct SpatialCollapse: LintRule {
             alone is larger than the input it surrounds. The network downsamples too often for its \
             input: remove a POOL or strided layer, or feed a larger input.
             """,
+        exemptions: """
+            1x1 windows, which slide over nothing, and transposed CONVs, which grow their input.
+            """,
         triggering: [
             "input: 32x32x3\nnetwork: \"[CONV(16, F=3, P=1) -> RELU -> POOL]*5 -> CONV(16, F=3, P=1) -> FC(10)\"",
         ],

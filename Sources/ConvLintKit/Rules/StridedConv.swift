@@ -10,6 +10,11 @@ struct StridedConv: LintRule {
             positions a stride-1 CONV would. This note marks where the network downsamples that \
             way, so that it is a choice and not an accident.
             """,
+        exemptions: """
+            anything it would be wrong to mark: it is an info note, not a warning, so that every \
+            downsampling by a strided CONV (ResNet's stem, EfficientNet's depthwise stages) is \
+            visibly a choice; turn it off with 'strided-conv: off' in .convlint.yml.
+            """,
         triggering: ["input: 32x32x3\nnetwork: CONV(16, F=2, S=2) -> RELU"],
         nonTriggering: ["input: 32x32x3\nnetwork: CONV(16, F=3, P=1) -> RELU -> POOL"])
 
