@@ -11,10 +11,15 @@ struct BufferPlan {
     /// `keepsInput`: the caller holds the input for the whole pass (a framework's tensor), so
     /// it is never freed.
     init(_ layers: [LayerReport], keepsInput: Bool = false, isView: (LayerReport) -> Bool) {
+        self.init(layers, keepsInput: keepsInput) { layer, _ in isView(layer) }
+    }
+
+    /// `sharesInput` also sees the owners decided so far, for a choice that depends on them.
+    init(_ layers: [LayerReport], keepsInput: Bool = false, sharesInput: (LayerReport, [Int]) -> Bool) {
         var owner = [Int](repeating: 0, count: layers.count)
         var lastRead = [Int](repeating: -1, count: layers.count)
         for (index, layer) in layers.enumerated() {
-            owner[index] = layer.node.inputs.isEmpty || !isView(layer) ? index : owner[layer.node.inputs[0]]
+            owner[index] = layer.node.inputs.isEmpty || !sharesInput(layer, owner) ? index : owner[layer.node.inputs[0]]
             for input in layer.node.inputs { lastRead[owner[input]] = max(lastRead[owner[input]], index) }
         }
         if let last = layers.indices.last { lastRead[owner[last]] = layers.count }

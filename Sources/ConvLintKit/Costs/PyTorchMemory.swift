@@ -32,8 +32,9 @@ struct Precision {
 }
 
 /// Peak memory of one training step and of one inference pass in PyTorch on a CUDA GPU, by
-/// where each byte goes. Calibrated against `torch.cuda.max_memory_allocated` on an H100
-/// (PyTorch 2.11, cuDNN 9.19): see docs/MEMORY.md for the comparison.
+/// where each byte goes. The backward pass's peak comes from simulating autograd
+/// (`TrainingTimeline`); the resident parts and library workspaces were checked against
+/// `torch.cuda.max_memory_allocated` on an H100 (PyTorch 2.11, cuDNN 9.19): see docs/MEMORY.md.
 public struct PyTorchMemory: Sendable, Equatable {
     /// cuBLAS keeps a workspace per handle once a matrix multiply ran (32 MiB for cuBLAS and
     /// 1 MiB for cuBLASLt, PyTorch's default on Hopper); training has two handles, the forward
@@ -47,12 +48,19 @@ public struct PyTorchMemory: Sendable, Equatable {
     public var optimizerState: ByteCount
     public var input: ByteCount
     public var workspace: ByteCount
-    // Training: at the backward pass's peak.
+    /// Every parameter's gradient, as the optimizer step holds them.
     public var gradients: ByteCount
+    /// What autograd saves for backward, in all.
     public var savedActivations: ByteCount
-    /// Gradient buffers of the saved activations; at the peak of PyTorch's backward pass they
-    /// amount to as much again as the saved tensors (the notes' "×2 for backward").
+    /// Gradient buffers and cuDNN's backward workspaces at the GPU's backward peak: as much
+    /// again as the saved tensors on the H100 rows (a fit, until a GPU measures cuDNN's choices).
     public var activationGradients: ByteCount
+    /// The training step's tensors alone (activations, their gradients, weight gradients,
+    /// scratch) at their peak, by the simulated autograd timeline: what PyTorch allocates on any
+    /// device, without the resident part and library workspaces, and where.
+    public var timeline: TrainingTimeline.Peak
+    /// Multiply-accumulates of the backward pass per image (input and weight gradients).
+    public var backwardMACs: Int
     /// Low-precision weight copies kept for backward under mixed precision.
     public var castWeights: ByteCount
     /// Adam's `foreach` step makes a temporary the size of all parameters (its denominator).
@@ -78,8 +86,16 @@ public struct PyTorchMemory: Sendable, Equatable {
         let hasMatmul = layers.contains(where: \.isDense)
         // PyTorch's flatten is a view; otherwise layers own what SPEC §5 says they keep.
         let plan = BufferPlan(layers, keepsInput: true) { $0.node.operation.storage != .own }
-        let saved = try SavedTensors(layers, plan: plan, activationBytes: precision.activation, checked: checked)
+        // In training, in-place activations that need their input keep it, and a sum cannot
+        // overwrite a saved branch.
+        let trainingPlan = TrainingTimeline.plan(layers)
+        let saved = try SavedTensors(layers, plan: trainingPlan, activationBytes: precision.activation, checked: checked)
 
+        let timeline = try TrainingTimeline(
+            layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient, checked: checked)
+        let peak = timeline.peak
+        let perImage = try TrainingTimeline(
+            layers, batch: 1, activationBytes: precision.activation, gradientBytes: precision.gradient, checked: checked)
         var memory = PyTorchMemory(
             weights: try bytes(totals.params + totals.buffers, precision.weight),
             optimizerState: try bytes(totals.params, optimizer.stateCopies, precision.state),
@@ -87,7 +103,7 @@ public struct PyTorchMemory: Sendable, Equatable {
             workspace: ByteCount(hasMatmul ? 2 * cublasWorkspace : 0),
             gradients: try bytes(totals.params, precision.gradient),
             savedActivations: try bytes(saved.total, batch),
-            activationGradients: try bytes(saved.total, batch),
+            activationGradients: try bytes(saved.total, batch), timeline: peak, backwardMACs: perImage.backwardMACs,
             castWeights: try bytes(totals.weights, precision.castWeight),
             stepTemporaries: try bytes(totals.params, optimizer == .adam || optimizer == .adamw ? precision.state : 0),
             backwardPeak: ByteCount(0), stepPeak: ByteCount(0),
@@ -99,6 +115,9 @@ public struct PyTorchMemory: Sendable, Equatable {
             return ByteCount(total)
         }
         let resident = [memory.weights, memory.optimizerState, memory.input, memory.workspace]
+        // The GPU's backward peak: the resident part, every parameter's gradient, the saved tensors
+        // and as much again in gradient buffers and cuDNN's backward workspaces (fitted on the
+        // H100 rows; the simulated timeline gives the tensors alone, which is what a CPU can check).
         memory.backwardPeak = try sum(
             resident + [memory.gradients, memory.savedActivations, memory.activationGradients, memory.castWeights])
         memory.stepPeak = try sum(resident + [memory.gradients, memory.stepTemporaries])

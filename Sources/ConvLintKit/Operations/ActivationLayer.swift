@@ -23,11 +23,13 @@ public struct ActivationLayer: LayerOperation, Equatable {
         case prelu = "PRELU"
         case softmax = "SOFTMAX"
 
-        /// Whether it overwrites its input unless told otherwise, as torchvision builds it.
+        /// Whether it overwrites its input unless told otherwise, as torchvision builds it:
+        /// ReLU, ReLU6, SiLU and Hardswish with `inplace=True`; GELU, Sigmoid and Tanh have no
+        /// in-place form, and the others default to out of place.
         var isInPlaceByDefault: Bool {
             switch self {
-            case .relu, .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu: true
-            case .prelu, .softmax: false
+            case .relu, .relu6, .silu, .hardswish: true
+            case .leakyRelu, .sigmoid, .tanh, .gelu, .hardsigmoid, .mish, .elu, .prelu, .softmax: false
             }
         }
 
@@ -63,9 +65,10 @@ public struct ActivationLayer: LayerOperation, Equatable {
             switch self {
             case .relu: "Defaults for RELU: inplace (default true). Example: RELU: {inplace: false}"
             case .softmax: "Defaults for SOFTMAX (and soft-max): inplace (default false). Example: SOFTMAX: {inplace: true}"
+            case .leakyRelu, .sigmoid, .tanh, .gelu, .hardsigmoid, .mish, .elu:
+                "Defaults for \(rawValue): inplace (default false, as PyTorch runs it)."
             case .prelu: "Defaults for PRELU: per_channel (default false, one slope as nn.PReLU()). Example: PRELU: {per_channel: true}"
-            case .leakyRelu, .relu6, .sigmoid, .tanh, .gelu, .silu, .hardswish, .hardsigmoid, .mish, .elu:
-                "Defaults for \(rawValue): inplace (default true)."
+            case .relu6, .silu, .hardswish: "Defaults for \(rawValue): inplace (default true)."
             }
         }
     }
@@ -78,7 +81,7 @@ public struct ActivationLayer: LayerOperation, Equatable {
 
     private static let inplace = ParameterSpec(
         name: "inplace", form: .boolean,
-        summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true (SOFTMAX: false). Example: inplace: false")
+        summary: "Whether the activation overwrites its input, so it counts no activations of its own. Default true for RELU, RELU6, SILU and HARDSWISH (torchvision's inplace=True), false for the others, as PyTorch runs them. Example: inplace: false")
     private static let perChannel = ParameterSpec(
         name: "per_channel", form: .boolean,
         summary: "PRELU's learnt slope: one per channel, or one for the layer (the default, as nn.PReLU()). Example: PRELU(per_channel=true)")
@@ -101,6 +104,10 @@ public struct ActivationLayer: LayerOperation, Equatable {
 
     var label: String { function.rawValue }
     var storage: OutputStorage { inplace ? .inPlace : .own }
+
+    /// In a training step, an in-place activation whose derivative reads its input (SiLU,
+    /// Hardswish) keeps that input beside its output: as much memory as running out of place.
+    var trainingStorage: OutputStorage { inplace && saved == .inputOnly ? .own : storage }
     var linearity: Linearity { .nonlinear }
     var saved: SavedForBackward { function.saved }
 

@@ -82,6 +82,7 @@ public enum Operation: Sendable, Equatable {
 
     public var label: String { body.label }
     public var storage: OutputStorage { body.storage }
+    public var trainingStorage: OutputStorage { body.trainingStorage }
     public var linearity: Linearity { body.linearity }
     public var saved: SavedForBackward { body.saved }
 
@@ -105,6 +106,8 @@ protocol LayerOperation: Sendable {
     /// The row label, in the notes' style: `CONV3-64`, `POOL2`, `FC-4096`.
     var label: String { get }
     var storage: OutputStorage { get }
+    /// Where the output lives while autograd records (defaults to `storage`).
+    var trainingStorage: OutputStorage { get }
     var linearity: Linearity { get }
     var saved: SavedForBackward { get }
     /// The output volume, or the located error that rejects the layer; warnings go to `context`.
@@ -113,6 +116,11 @@ protocol LayerOperation: Sendable {
     func cost(inputs: [Volume], output: Volume, checked: Checked) throws(Diagnostic) -> LayerCost
     /// The receptive field after the layer, from those of its inputs (never empty).
     func receptiveField(inputs: [ReceptiveField], input: Volume) -> ReceptiveField
+}
+
+extension LayerOperation {
+    /// Where the output lives while autograd records: as at inference, for most kinds.
+    var trainingStorage: OutputStorage { storage }
 }
 
 /// Where a layer's output lives.

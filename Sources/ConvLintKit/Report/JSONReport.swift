@@ -93,6 +93,18 @@ public enum JSONReport {
                 ("step_temporaries_bytes", .int(torch.stepTemporaries.bytes)),
                 ("backward_peak_bytes", .int(torch.backwardPeak.bytes)),
                 ("step_peak_bytes", .int(torch.stepPeak.bytes)),
+                ("tensor_timeline", .object([
+                    ("peak_bytes", .int(torch.timeline.bytes)),
+                    ("peak_phase", .string(torch.timeline.phase.rawValue)),
+                    ("peak_layer", .int(torch.timeline.layer)),
+                    ("peak_label", .string(analysis.layers[torch.timeline.layer].node.label)),
+                    ("activations_bytes", .int(torch.timeline.breakdown.activations)),
+                    ("activation_gradients_bytes", .int(torch.timeline.breakdown.activationGradients)),
+                    ("weight_gradients_bytes", .int(torch.timeline.breakdown.weightGradients)),
+                    ("transient_bytes", .int(torch.timeline.breakdown.transient)),
+                ])),
+                ("backward_macs_per_image", .int(torch.backwardMACs)),
+                ("training_macs_per_image", .int(analysis.totals.macs + torch.backwardMACs)),
                 ("notes_rule", .object([
                     ("weights_bytes", .int(notes.weights.bytes)),
                     ("gradients_bytes", .int(notes.gradients.bytes)),

@@ -1,0 +1,276 @@
+/// One training step's tensors as PyTorch's autograd allocates and frees them, walked layer by
+/// layer: the forward pass keeps what each operation saves for backward (`SavedForBackward`)
+/// and frees the rest after its last reader; the backward pass, in reverse order, allocates
+/// each operation's input gradients and weight gradients, sums the gradients of a tensor that
+/// fans out, and frees each saved tensor and gradient after its last use. The peak of the live
+/// bytes over the step, and where it falls, is what the GPU must hold beyond its resident part
+/// (weights, optimizer state, the input batch, library workspaces).
+///
+/// Sizes are rounded as PyTorch's CUDA caching allocator rounds requests (up to a multiple of
+/// 512 bytes), since `max_memory_allocated` counts blocks.
+public struct TrainingTimeline {
+    public enum Phase: String, Sendable { case forward, backward }
+
+    /// What is live at the peak, by kind.
+    public struct Breakdown: Sendable, Equatable {
+        /// Forward outputs kept for backward (or not yet freed), and saved extras (indices, masks).
+        public var activations = 0
+        /// Gradients of the activations, including sums of fanned-out gradients.
+        public var activationGradients = 0
+        /// The parameters' `.grad`, allocated as the backward pass reaches each layer.
+        public var weightGradients = 0
+        /// Scratch of the operation running (a gate's product before its reduction).
+        public var transient = 0
+
+        public var total: Int { activations + activationGradients + weightGradients + transient }
+    }
+
+    public struct Peak: Sendable, Equatable {
+        public var breakdown = Breakdown()
+        public var phase = Phase.forward
+        /// The layer running at the peak.
+        public var layer = 0
+        public var bytes: Int { breakdown.total }
+    }
+
+    private(set) var peak = Peak()
+    /// The backward pass's multiply-accumulates: input and weight gradients of CONV, DECONV
+    /// and FC layers; none for an input that needs no gradient.
+    private(set) var backwardMACs = 0
+
+    private let layers: [LayerReport]
+    private let batch: Int
+    private let activationBytes: Int
+    private let gradientBytes: Int
+    private let checked: Checked
+
+    // Forward buffers, by the layer that allocated them.
+    private var owner: [Int] = []
+    private var bufferLive: [Bool] = []
+    /// Layers still to read each buffer in the forward pass, and layers whose backward still
+    /// needs it.
+    private var forwardReaders: [Int] = []
+    private var savers: [Int] = []
+    private var extras: [Int] = []
+    // Gradient tensors: sizes and how many holders each has.
+    private var gradientSize: [Int] = []
+    private var gradientHolders: [Int] = []
+    /// The gradient tensor of each layer's output variable, if one has arrived.
+    private var gradientOf: [Int?] = []
+    private var live = Breakdown()
+
+    /// PyTorch's CUDA allocator rounds every block up to a multiple of 512 bytes.
+    static func rounded(_ bytes: Int) -> Int { bytes == 0 ? 0 : (bytes + 511) / 512 * 512 }
+
+    init(
+        _ layers: [LayerReport], batch: Int, activationBytes: Int, gradientBytes: Int, checked: Checked
+    ) throws(Diagnostic) {
+        self.layers = layers
+        self.batch = batch
+        self.activationBytes = activationBytes
+        self.gradientBytes = gradientBytes
+        self.checked = checked
+        guard !layers.isEmpty else { return }
+        try forward()
+        try backward()
+    }
+
+    private func bytes(elements: Int) throws(Diagnostic) -> Int {
+        Self.rounded(try checked.multiply(elements, batch, activationBytes))
+    }
+
+    /// The variable whose gradient a layer's output gradient is: ID passes its input on.
+    private func variable(_ index: Int) -> Int {
+        var current = index
+        while case .identity = layers[current].node.operation, let input = layers[current].node.inputs.first {
+            current = input
+        }
+        return current
+    }
+
+    private func savedBuffers(_ layer: LayerReport) -> [Int] { Self.savedBuffers(layer, owner: owner) }
+
+    static func savedBuffers(_ layer: LayerReport, owner: [Int]) -> [Int] {
+        let saved = layer.node.operation.saved
+        var buffers = [Int]()
+        if saved.input || saved.allInputs, let first = layer.node.inputs.first { buffers.append(owner[first]) }
+        if saved.allInputs { buffers += layer.node.inputs.dropFirst().map { owner[$0] } }
+        if saved.output { buffers.append(owner[layer.node.index]) }
+        return Array(Set(buffers))
+    }
+
+    /// Which buffer each output lives in while autograd records. A sum writes into its first
+    /// branch (`out += identity`) only when no earlier layer saved that buffer for backward:
+    /// autograd forbids overwriting a saved tensor, so such code (`x + f(x)`) makes a new one.
+    static func plan(_ layers: [LayerReport]) -> BufferPlan {
+        var saved = Set<Int>()
+        return BufferPlan(layers, keepsInput: true) { layer, owner in
+            var shares = false
+            if layer.node.operation.trainingStorage != .own, let first = layer.node.inputs.first {
+                shares = true
+                if case .merge(let merge) = layer.node.operation, merge.mode == .add { shares = !saved.contains(owner[first]) }
+            }
+            var current = owner
+            current[layer.node.index] = shares ? owner[layer.node.inputs[0]] : layer.node.index
+            saved.formUnion(savedBuffers(layer, owner: current))
+            return shares
+        }
+    }
+
+    private mutating func record(_ phase: Phase, at layer: Int, transient: Int = 0) {
+        var now = live
+        now.transient = transient
+        if now.total > peak.bytes { peak = Peak(breakdown: now, phase: phase, layer: layer) }
+    }
+
+    // MARK: Forward
+
+    private mutating func forward() throws(Diagnostic) {
+        owner = Self.plan(layers).owner
+        bufferLive = Array(repeating: false, count: layers.count)
+        forwardReaders = Array(repeating: 0, count: layers.count)
+        savers = Array(repeating: 0, count: layers.count)
+        extras = Array(repeating: 0, count: layers.count)
+        for layer in layers {
+            for input in layer.node.inputs { forwardReaders[owner[input]] += 1 }
+            for buffer in savedBuffers(layer) { savers[buffer] += 1 }
+        }
+        for layer in layers {
+            let index = layer.node.index
+            // The input batch is the caller's tensor: resident, not part of the timeline.
+            if owner[index] == index, index > 0 {
+                live.activations = try checked.add(live.activations, try bytes(elements: layer.output.elements))
+                bufferLive[index] = true
+            }
+            let saved = layer.node.operation.saved
+            let extra = try checked.add(
+                try checked.multiply(layer.output.elements, batch, saved.bytesPerOutputElement),
+                try checked.multiply(batch, saved.bytesPerImage))
+            extras[index] = Self.rounded(extra)
+            live.activations = try checked.add(live.activations, extras[index])
+            record(.forward, at: index)
+            for input in layer.node.inputs {
+                let buffer = owner[input]
+                forwardReaders[buffer] -= 1
+                releaseIfDone(buffer)
+            }
+        }
+    }
+
+    /// Frees a forward buffer once nothing reads it and no backward still needs it (the
+    /// network's output, read by the loss, stays: B × classes values).
+    private mutating func releaseIfDone(_ buffer: Int) {
+        guard bufferLive[buffer], forwardReaders[buffer] <= 0, savers[buffer] <= 0 else { return }
+        bufferLive[buffer] = false
+        live.activations -= (try? bytes(elements: layers[buffer].output.elements)) ?? 0
+    }
+
+    // MARK: Backward
+
+    private mutating func newGradient(elements: Int) throws(Diagnostic) -> Int {
+        let size = try bytes(elements: elements)
+        gradientSize.append(size)
+        gradientHolders.append(0)
+        live.activationGradients = try checked.add(live.activationGradients, size)
+        return gradientSize.count - 1
+    }
+
+    private mutating func hold(_ gradient: Int) { gradientHolders[gradient] += 1 }
+
+    private mutating func drop(_ gradient: Int) {
+        gradientHolders[gradient] -= 1
+        if gradientHolders[gradient] == 0 { live.activationGradients -= gradientSize[gradient] }
+    }
+
+    /// Adds `gradient` to the gradient of `variable`: the first one is kept, a second is summed
+    /// into it in place when nothing else holds it, or into a new tensor (PyTorch's InputBuffer).
+    private mutating func accumulate(_ gradient: Int, into variable: Int) throws(Diagnostic) {
+        hold(gradient)
+        guard let existing = gradientOf[variable] else {
+            gradientOf[variable] = gradient
+            return
+        }
+        if gradientHolders[existing] == 1 {
+            drop(gradient)
+        } else {
+            let sum = try newGradient(elements: layers[variable].output.elements)
+            hold(sum)
+            drop(existing)
+            drop(gradient)
+            gradientOf[variable] = sum
+        }
+    }
+
+    private mutating func backward() throws(Diagnostic) {
+        var needsGradient = [Bool](repeating: false, count: layers.count)
+        for layer in layers where layer.node.index > 0 {
+            needsGradient[layer.node.index] =
+                layer.cost.params > 0 || layer.node.inputs.contains { needsGradient[$0] }
+        }
+        gradientOf = Array(repeating: nil, count: layers.count)
+        let last = layers.count - 1
+        // The loss's gradient with respect to the network's output.
+        let seed = try newGradient(elements: layers[last].output.elements)
+        hold(seed)
+        gradientOf[variable(last)] = seed
+        for layer in layers.reversed() where layer.node.index > 0 {
+            let index = layer.node.index
+            if case .identity = layer.node.operation { continue }
+            guard let gradient = gradientOf[index] else {
+                releaseSaved(of: layer)
+                continue
+            }
+            gradientOf[index] = nil
+            let inputs = layer.node.inputs.filter { needsGradient[$0] }
+            var transient = 0
+            var produced = [(gradient: Int, input: Int)]()
+            switch layer.node.operation {
+            case .merge(let merge) where merge.mode != .multiply:
+                // A sum hands its gradient to every branch; a concatenation hands out views of it.
+                for input in inputs { produced.append((gradient, input)) }
+            case .flatten:
+                produced += inputs.map { (gradient, $0) }
+            case .merge:
+                // x * s: the factor's gradient at full size, and the gate's from a full-size product
+                // reduced over W and H.
+                for input in inputs {
+                    let elements = layers[input].output.elements
+                    if elements < layer.output.elements { transient = try bytes(elements: layer.output.elements) }
+                    produced.append((try newGradient(elements: elements), input))
+                }
+            case .scale:
+                // γ's gradient reduces g·x, a full-size product.
+                transient = try bytes(elements: layer.output.elements)
+                for input in inputs { produced.append((try newGradient(elements: layers[input].output.elements), input)) }
+            case .input, .convolution, .pooling, .adaptivePooling, .dense, .activation, .normalization, .dropout,
+                .identity, .chunk, .shuffle, .upsample:
+                for input in inputs { produced.append((try newGradient(elements: layers[input].output.elements), input)) }
+            }
+            backwardMACs = try checked.add(backwardMACs, try macs(of: layer, inputGradient: !inputs.isEmpty))
+            if layer.cost.params > 0 {
+                live.weightGradients = try checked.add(
+                    live.weightGradients, Self.rounded(try checked.multiply(layer.cost.params, gradientBytes)))
+            }
+            record(.backward, at: index, transient: transient)
+            for (produced, input) in produced { try accumulate(produced, into: variable(input)) }
+            drop(gradient)
+            releaseSaved(of: layer)
+        }
+    }
+
+    private mutating func releaseSaved(of layer: LayerReport) {
+        for buffer in savedBuffers(layer) {
+            savers[buffer] -= 1
+            releaseIfDone(buffer)
+        }
+        live.activations -= extras[layer.node.index]
+        extras[layer.node.index] = 0
+    }
+
+    /// A CONV's, DECONV's or FC's backward: its weight gradient, and its input gradient when
+    /// the input needs one, each as many MACs as the forward pass.
+    private func macs(of layer: LayerReport, inputGradient: Bool) throws(Diagnostic) -> Int {
+        guard layer.cost.macs > 0 else { return 0 }
+        return try checked.multiply(layer.cost.macs, inputGradient ? 2 : 1)
+    }
+}
