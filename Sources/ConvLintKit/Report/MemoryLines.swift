@@ -23,6 +23,9 @@ enum MemoryLines {
             "Training step (\(notes.optimizer.rawValue)), PyTorch on a CUDA GPU: \(torch.trainingPeak.binary) at its peak \(phase)",
             "  = " + parts.joined(separator: " + "),
             "  notes' rule of thumb (activations *2, parameters *\(2 + notes.optimizer.stateCopies)): \(notes.total.binary)",
+            timelineLine(analysis, torch.timeline),
+            "Training MACs per image: \((analysis.totals.macs + torch.backwardMACs).compact) "
+                + "= forward \(analysis.totals.macs.compact) + backward \(torch.backwardMACs.compact) (input and weight gradients)",
             "Inference: \(torch.inferencePeak.binary) in PyTorch (weights and the busiest layer's activations and workspace); "
                 + "\(memory.inferencePeak.binary) by liveness alone",
         ]
@@ -43,5 +46,17 @@ enum MemoryLines {
                         ?? "no batch fits a training step (\(model))"))
         }
         return lines
+    }
+
+    /// Where the step's tensors peak, by the simulated autograd timeline.
+    private static func timelineLine(_ analysis: Analysis, _ peak: TrainingTimeline.Peak) -> String {
+        let layer = analysis.layers[peak.layer].node
+        let parts = [
+            ("activations", peak.breakdown.activations), ("activation gradients", peak.breakdown.activationGradients),
+            ("weight gradients", peak.breakdown.weightGradients), ("scratch", peak.breakdown.transient),
+        ].filter { $0.1 > 0 }.map { "\($0.0) \(ByteCount($0.1).binary)" }
+        return "  tensors (simulated autograd, without workspaces): \(ByteCount(peak.bytes).binary) at their peak "
+            + "in the \(peak.phase.rawValue) pass at \(layer.label) (layer \(peak.layer), line \(layer.location.line)) = "
+            + parts.joined(separator: " + ")
     }
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Compares convlint's simulated training-step tensors with PyTorch's CPU timeline.
+
+    python3 Benchmarks/memory_timeline.py --batch 4 > timeline.json
+    swift build -c release
+    python3 Benchmarks/compare_memory_timeline.py timeline.json [more.json ...]
+
+Prints a markdown table (for docs/MEMORY.md): per model and batch, the bytes saved for backward
+and the peak of live tensors, measured and simulated, and where convlint puts the peak. Exits 1
+when a saved figure is off by more than 2% or a peak by more than 5%.
+"""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONVLINT = os.path.join(ROOT, ".build", "release", "convlint")
+
+
+def main():
+    print("| model (file) | batch | saved: simulated / measured MB | peak: simulated / measured MB | simulated peak at |")
+    print("|---|--:|---|---|---|")
+    worst = 0.0
+    for path in sys.argv[1:]:
+        for name, row in json.load(open(path))["models"].items():
+            out = subprocess.run(
+                [CONVLINT, "--format", "json", "--batch", str(row["batch"]), os.path.join(ROOT, "architectures", row["file"])],
+                capture_output=True, text=True).stdout
+            training = json.loads(out)["totals"]["training"]
+            timeline = training["tensor_timeline"]
+            saved, peak = training["saved_activations_bytes"], timeline["peak_bytes"]
+            saved_error = saved / row["saved_bytes"] - 1
+            peak_error = peak / row["timeline_peak_bytes"] - 1
+            worst = max(worst, abs(saved_error) / 0.02, abs(peak_error) / 0.05)
+            print(f"| {name} (`{row['file']}`) | {row['batch']} | {saved / 1e6:,.1f} / {row['saved_bytes'] / 1e6:,.1f} "
+                  f"({saved_error * 100:+.1f}%) | {peak / 1e6:,.1f} / {row['timeline_peak_bytes'] / 1e6:,.1f} "
+                  f"({peak_error * 100:+.1f}%) | {timeline['peak_phase']}, {timeline['peak_label']} (layer {timeline['peak_layer']}) |")
+    sys.exit(0 if worst <= 1 else 1)
+
+
+if __name__ == "__main__":
+    main()

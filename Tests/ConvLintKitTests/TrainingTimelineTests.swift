@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import ConvLintKit
+
+/// The simulated training step against PyTorch's own on the CPU (Fixtures/cpu_timeline.json,
+/// from Benchmarks/memory_timeline.py with torch 2.15): the bytes autograd saves within 2%, and
+/// the peak of live tensors over forward and backward within 5%. Library workspaces are on
+/// neither side; the H100 rows of MemoryModelTests check the GPU's whole peak.
+@Suite struct TrainingTimelineTests {
+    struct Row: Decodable, Sendable, CustomTestStringConvertible {
+        var file: String
+        var batch: Int
+        var saved_bytes: Int
+        var timeline_peak_bytes: Int
+        var peak_phase: String
+        var testDescription: String { "\(file) batch \(batch)" }
+    }
+
+    struct Fixture: Decodable { var models: [String: Row] }
+
+    static let rows: [Row] = ["cpu_timeline_batch4", "cpu_timeline_batch16"].flatMap { name -> [Row] in
+        let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
+        let fixture = try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        return fixture.models.values.sorted { $0.file < $1.file }
+    }
+
+    static func memory(_ row: Row) throws -> PyTorchMemory {
+        var options = AnalysisOptions()
+        options.batch = row.batch
+        let analysis = analyzeArchitecture(row.file, options: options)
+        return try #require(analysis.memory?.pytorch, "\(row.file)")
+    }
+
+    @Test(arguments: rows)
+    func savedBytesEqualAutograds(_ row: Row) throws {
+        let saved = Double(try Self.memory(row).savedActivations.bytes)
+        #expect(abs(saved / Double(row.saved_bytes) - 1) <= 0.02, "\(row): \(saved) vs \(row.saved_bytes)")
+    }
+
+    @Test(arguments: rows)
+    func tensorPeakEqualsPyTorchsTimeline(_ row: Row) throws {
+        let timeline = try Self.memory(row).timeline
+        #expect(abs(Double(timeline.bytes) / Double(row.timeline_peak_bytes) - 1) <= 0.05,
+                "\(row): simulated \(timeline.bytes), measured \(row.timeline_peak_bytes)")
+        #expect(timeline.phase.rawValue == row.peak_phase, "\(row)")
+    }
+
+    /// A hand-counted chain: CONV → RELU → FC at batch 2 on a 4x4x1 input.
+    @Test func aSmallChainPeaksWhereItsTensorsSayItShould() throws {
+        var options = AnalysisOptions()
+        options.batch = 2
+        let analysis = analyze("input: 4x4x1\nnetwork: INPUT -> CONV(2, F=3, P=1) -> RELU -> FC(3)", options: options)
+        let timeline = try #require(analysis.memory?.pytorch.timeline)
+        // Forward: the CONV output (2·4·4·2 floats = 256 B, a 512 B block) is kept (RELU saves
+        // it, FC saves it); FC's output 2·3 floats (one block). Backward at FC: its input
+        // gradient (a block) and its weight gradient 32·3 + 3 floats (396 B, a block) appear.
+        #expect(timeline.phase == .backward)
+        #expect(timeline.layer == 3)
+        #expect(timeline.breakdown.activations == 512 + 512)
+        #expect(timeline.breakdown.weightGradients == 512)
+        // The loss's gradient of the output and FC's input gradient.
+        #expect(timeline.breakdown.activationGradients == 512 + 512)
+        // Backward MACs: FC's weight and input gradients (2 · 96), CONV's weight gradient only.
+        #expect(analysis.memory?.pytorch.backwardMACs == 2 * 96 + 288)
+    }
+}
