@@ -6,7 +6,7 @@ has, are not tensors and are not counted on either side). convlint's simulation 
 with these figures in docs/MEMORY.md.
 
     pip install torch==2.15.0 torchvision==0.29.2
-    python3 Benchmarks/memory_timeline.py [--batch 4] [--models vgg16,resnet50] > timeline.json
+    python3 Benchmarks/memory_timeline.py [--batch 4] [--models vgg16,resnet50] [--autocast] > timeline.json
 
 Per model: a warm-up step (SGD with momentum, so that its state exists), then a tracked step
 with `zero_grad(set_to_none=True)` before it, as PyTorch's default. A TorchDispatchMode
@@ -81,7 +81,7 @@ class LiveStorages(TorchDispatchMode):
         return out
 
 
-def measure(build, size, batch):
+def measure(build, size, batch, autocast=False):
     torch.manual_seed(0)
     model = build().train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -90,10 +90,15 @@ def measure(build, size, batch):
     target = torch.randint(0, 10, (batch,))
 
     def forward():
-        out = model(x)
+        if autocast:
+            # Mixed precision as PyTorch runs it on a CPU: bfloat16 where autocast casts.
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = model(x)
+        else:
+            out = model(x)
         if isinstance(out, dict):
             out = out["out"]
-        return criterion(out, target)
+        return criterion(out.float(), target)
 
     forward().backward()
     optimizer.step()
@@ -135,13 +140,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--autocast", action="store_true", help="bfloat16 mixed precision (torch.autocast)")
     arguments = parser.parse_args()
     torch.set_num_threads(2)
-    result = {"how": f"torch {torch.__version__}, CPU, SGD momentum, second step; Benchmarks/memory_timeline.py",
-              "models": {}}
+    result = {"how": f"torch {torch.__version__}, CPU, SGD momentum, second step"
+                     + (", bfloat16 autocast" if arguments.autocast else "") + "; Benchmarks/memory_timeline.py",
+              "autocast": arguments.autocast, "models": {}}
     for name in arguments.models.split(","):
         file, build, size = MODELS[name]
-        row = measure(build, size, arguments.batch)
+        row = measure(build, size, arguments.batch, arguments.autocast)
         row["file"] = file
         result["models"][name] = row
         print(name, row, file=sys.stderr)

@@ -3,10 +3,11 @@ import Testing
 
 @testable import ConvLintKit
 
-/// The simulated training step against PyTorch's own on the CPU (Fixtures/cpu_timeline.json,
-/// from Benchmarks/memory_timeline.py with torch 2.15): the bytes autograd saves within 2%, and
-/// the peak of live tensors over forward and backward within 5%. Library workspaces are on
-/// neither side; the H100 rows of MemoryModelTests check the GPU's whole peak.
+/// The simulated training step against PyTorch's own on the CPU (Fixtures/cpu_timeline_*.json,
+/// from Benchmarks/memory_timeline.py with torch 2.15), in float32 and under bfloat16 autocast:
+/// the bytes autograd saves within 2%, and the peak of live tensors over forward and backward
+/// within 5%. Library workspaces are on neither side; the H100 rows of MemoryModelTests check
+/// the GPU's whole peak.
 @Suite struct TrainingTimelineTests {
     struct Row: Decodable, Sendable, CustomTestStringConvertible {
         var file: String
@@ -14,27 +15,39 @@ import Testing
         var saved_bytes: Int
         var timeline_peak_bytes: Int
         var peak_phase: String
-        var testDescription: String { "\(file) batch \(batch)" }
+        var autocast: Bool? = nil
+        var testDescription: String { "\(file) batch \(batch)\(autocast == true ? " bfloat16 autocast" : "")" }
     }
 
-    struct Fixture: Decodable { var models: [String: Row] }
+    struct Fixture: Decodable {
+        var autocast: Bool?
+        var models: [String: Row]
+    }
 
-    static let rows: [Row] = ["cpu_timeline_batch4", "cpu_timeline_batch16"].flatMap { name -> [Row] in
+    static let rows: [Row] = ["cpu_timeline_batch4", "cpu_timeline_batch16", "cpu_timeline_autocast_batch4"].flatMap {
+        name -> [Row] in
         let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
         let fixture = try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-        return fixture.models.values.sorted { $0.file < $1.file }
+        return fixture.models.values.sorted { $0.file < $1.file }.map { row in
+            var row = row
+            row.autocast = fixture.autocast ?? false
+            return row
+        }
     }
 
     static func memory(_ row: Row) throws -> PyTorchMemory {
         var options = AnalysisOptions()
         options.batch = row.batch
+        if row.autocast == true { options.dtype = .bfloat16 }
         let analysis = analyzeArchitecture(row.file, options: options)
         return try #require(analysis.memory?.pytorch, "\(row.file)")
     }
 
+    /// Under autocast, the weight copies it saves count too.
     @Test(arguments: rows)
     func savedBytesEqualAutograds(_ row: Row) throws {
-        let saved = Double(try Self.memory(row).savedActivations.bytes)
+        let memory = try Self.memory(row)
+        let saved = Double(memory.savedActivations.bytes + memory.castWeights.bytes)
         #expect(abs(saved / Double(row.saved_bytes) - 1) <= 0.02, "\(row): \(saved) vs \(row.saved_bytes)")
     }
 

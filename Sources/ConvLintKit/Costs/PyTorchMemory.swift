@@ -92,7 +92,8 @@ public struct PyTorchMemory: Sendable, Equatable {
         let saved = try SavedTensors(layers, plan: trainingPlan, activationBytes: precision.activation, checked: checked)
 
         let timeline = try TrainingTimeline(
-            layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient, checked: checked)
+            layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient,
+            castWeightBytes: precision.castWeight, checked: checked)
         let peak = timeline.peak
         let perImage = try TrainingTimeline(
             layers, batch: 1, activationBytes: precision.activation, gradientBytes: precision.gradient, checked: checked)

@@ -42,6 +42,10 @@ public struct TrainingTimeline {
     private let batch: Int
     private let activationBytes: Int
     private let gradientBytes: Int
+    /// Under mixed precision, the low-precision copy of each weight that autocast makes and
+    /// saves for backward, whose gradient comes out in low precision before `.grad`; 0 in
+    /// full precision.
+    private let castWeightBytes: Int
     private let checked: Checked
 
     // Forward buffers, by the layer that allocated them.
@@ -63,12 +67,14 @@ public struct TrainingTimeline {
     static func rounded(_ bytes: Int) -> Int { bytes == 0 ? 0 : (bytes + 511) / 512 * 512 }
 
     init(
-        _ layers: [LayerReport], batch: Int, activationBytes: Int, gradientBytes: Int, checked: Checked
+        _ layers: [LayerReport], batch: Int, activationBytes: Int, gradientBytes: Int, castWeightBytes: Int = 0,
+        checked: Checked
     ) throws(Diagnostic) {
         self.layers = layers
         self.batch = batch
         self.activationBytes = activationBytes
         self.gradientBytes = gradientBytes
+        self.castWeightBytes = castWeightBytes
         self.checked = checked
         guard !layers.isEmpty else { return }
         try forward()
@@ -146,7 +152,7 @@ public struct TrainingTimeline {
             let extra = try checked.add(
                 try checked.multiply(layer.output.elements, batch, saved.bytesPerOutputElement),
                 try checked.multiply(batch, saved.bytesPerImage))
-            extras[index] = Self.rounded(extra)
+            extras[index] = Self.rounded(extra) + Self.rounded(try checked.multiply(layer.cost.weights, castWeightBytes))
             live.activations = try checked.add(live.activations, extras[index])
             record(.forward, at: index)
             for input in layer.node.inputs {
@@ -248,6 +254,16 @@ public struct TrainingTimeline {
             }
             backwardMACs = try checked.add(backwardMACs, try macs(of: layer, inputGradient: !inputs.isEmpty))
             if layer.cost.params > 0 {
+                let castCopy = Self.rounded(try checked.multiply(layer.cost.weights, castWeightBytes))
+                if castCopy > 0 {
+                    // Under mixed precision the weight gradient comes out in low precision while
+                    // the layer's saved copy is still held; the copy goes when the layer's node
+                    // is done, before the gradient is cast into `.grad`.
+                    record(.backward, at: index, transient: transient + castCopy)
+                    live.activations -= castCopy
+                    extras[index] -= castCopy
+                    transient += castCopy
+                }
                 live.weightGradients = try checked.add(
                     live.weightGradients, Self.rounded(try checked.multiply(layer.cost.params, gradientBytes)))
             }
