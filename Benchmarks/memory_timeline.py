@@ -81,9 +81,29 @@ class LiveStorages(TorchDispatchMode):
         return out
 
 
-def measure(build, size, batch, autocast=False):
+class Checkpointed(nn.Module):
+    """A block run under torch.utils.checkpoint (non-reentrant), as `--checkpoint blocks` assumes."""
+
+    def __init__(self, block):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x):
+        return torch.utils.checkpoint.checkpoint(self.block, x, use_reentrant=False)
+
+
+def checkpoint_blocks(model):
+    """Wraps each residual block of a torchvision ResNet or ResNeXt (the shipped files' block calls)."""
+    for stage in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for index in range(len(stage)):
+            stage[index] = Checkpointed(stage[index])
+
+
+def measure(build, size, batch, autocast=False, checkpoint=False):
     torch.manual_seed(0)
     model = build().train()
+    if checkpoint:
+        checkpoint_blocks(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     criterion = nn.CrossEntropyLoss()
     x = torch.randn(batch, 3, size, size)
@@ -141,14 +161,16 @@ def main():
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--autocast", action="store_true", help="bfloat16 mixed precision (torch.autocast)")
+    parser.add_argument("--checkpoint", action="store_true", help="checkpoint each residual block (ResNets only)")
     arguments = parser.parse_args()
     torch.set_num_threads(2)
     result = {"how": f"torch {torch.__version__}, CPU, SGD momentum, second step"
-                     + (", bfloat16 autocast" if arguments.autocast else "") + "; Benchmarks/memory_timeline.py",
-              "autocast": arguments.autocast, "models": {}}
+                     + (", bfloat16 autocast" if arguments.autocast else "")
+                     + (", each block checkpointed" if arguments.checkpoint else "") + "; Benchmarks/memory_timeline.py",
+              "autocast": arguments.autocast, "checkpoint": arguments.checkpoint, "models": {}}
     for name in arguments.models.split(","):
         file, build, size = MODELS[name]
-        row = measure(build, size, arguments.batch, arguments.autocast)
+        row = measure(build, size, arguments.batch, arguments.autocast, arguments.checkpoint)
         row["file"] = file
         result["models"][name] = row
         print(name, row, file=sys.stderr)

@@ -7,6 +7,8 @@ public struct AnalysisOptions: Sendable {
     public var input: [Int]?
     public var rounding: Rounding?
     public var optimizer: Optimizer = .momentum
+    /// `--checkpoint blocks`: the training step with `torch.utils.checkpoint` around each block call.
+    public var checkpoint: Checkpointing = .none
     /// Which model of training memory the totals and `gpuMemory` use.
     public var framework: MemoryFramework = .pytorch
     /// `--gpu-memory`: check that a training step at the batch fits, and find the largest batch that does.
@@ -80,7 +82,7 @@ public enum Analyzer {
             if analysis.isValid {
                 analysis.memory = try MemoryEstimate.estimate(
                     layers: analysis.layers, totals: analysis.totals, batch: analysis.batch, dtype: analysis.dtype,
-                    optimizer: options.optimizer)
+                    optimizer: options.optimizer, checkpoint: options.checkpoint)
                 if let budget = options.gpuMemory {
                     checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
                 } else if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
@@ -101,7 +103,7 @@ public enum Analyzer {
     private static func phases(of analysis: Analysis, _ options: AnalysisOptions, batch: Int) -> [ByteCount]? {
         let memory = try? MemoryEstimate.estimate(
             layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: analysis.dtype,
-            optimizer: options.optimizer)
+            optimizer: options.optimizer, checkpoint: options.checkpoint)
         return memory.map {
             options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
         }

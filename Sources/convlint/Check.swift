@@ -44,6 +44,11 @@ struct Check: ParsableCommand {
     @Option(help: "Optimizer for the training-memory figures: sgd, momentum, adam or adamw.")
     var optimizer: String = "momentum"
 
+    @Option(help: ArgumentHelp(
+        "Activation checkpointing for the training-memory figures: none, or blocks (torch.utils.checkpoint around each call of a top-level block: only its input is kept, its forward runs again in backward).",
+        valueName: "none|blocks"))
+    var checkpoint: String = "none"
+
     @Option(help: "Training-memory model: pytorch (PyTorch on a CUDA GPU, calibrated) or notes (the CS231n rule of thumb).")
     var framework: String = "pytorch"
 
@@ -72,6 +77,7 @@ struct Check: ParsableCommand {
         options.dtype = try dtype.map { try choice($0, flag: "--dtype") }
         options.rounding = try rounding.map { try choice($0, flag: "--rounding") }
         options.optimizer = try choice(optimizer, flag: "--optimizer")
+        options.checkpoint = try choice(checkpoint, flag: "--checkpoint")
         options.framework = try choice(framework, flag: "--framework")
         if let gpuMemory {
             guard let size = MemorySize.parse(gpuMemory) else {

@@ -16,29 +16,38 @@ import Testing
         var timeline_peak_bytes: Int
         var peak_phase: String
         var autocast: Bool? = nil
-        var testDescription: String { "\(file) batch \(batch)\(autocast == true ? " bfloat16 autocast" : "")" }
+        var checkpoint: Bool? = nil
+        var testDescription: String {
+            "\(file) batch \(batch)\(autocast == true ? " bfloat16 autocast" : "")\(checkpoint == true ? " checkpointed" : "")"
+        }
     }
 
     struct Fixture: Decodable {
         var autocast: Bool?
+        var checkpoint: Bool?
         var models: [String: Row]
     }
 
-    static let rows: [Row] = ["cpu_timeline_batch4", "cpu_timeline_batch16", "cpu_timeline_autocast_batch4"].flatMap {
-        name -> [Row] in
+    static func load(_ name: String) -> [Row] {
         let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
         let fixture = try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
         return fixture.models.values.sorted { $0.file < $1.file }.map { row in
             var row = row
             row.autocast = fixture.autocast ?? false
+            row.checkpoint = fixture.checkpoint ?? false
             return row
         }
     }
+
+    static let rows = ["cpu_timeline_batch4", "cpu_timeline_batch16", "cpu_timeline_autocast_batch4"].flatMap(load)
+    /// ResNets with torch.utils.checkpoint around each residual block, against `--checkpoint blocks`.
+    static let checkpointed = load("cpu_timeline_checkpoint_batch4")
 
     static func memory(_ row: Row) throws -> PyTorchMemory {
         var options = AnalysisOptions()
         options.batch = row.batch
         if row.autocast == true { options.dtype = .bfloat16 }
+        if row.checkpoint == true { options.checkpoint = .blocks }
         let analysis = analyzeArchitecture(row.file, options: options)
         return try #require(analysis.memory?.pytorch, "\(row.file)")
     }
@@ -51,12 +60,27 @@ import Testing
         #expect(abs(saved / Double(row.saved_bytes) - 1) <= 0.02, "\(row): \(saved) vs \(row.saved_bytes)")
     }
 
-    @Test(arguments: rows)
+    @Test(arguments: rows + checkpointed)
     func tensorPeakEqualsPyTorchsTimeline(_ row: Row) throws {
         let timeline = try Self.memory(row).timeline
         #expect(abs(Double(timeline.bytes) / Double(row.timeline_peak_bytes) - 1) <= 0.05,
                 "\(row): simulated \(timeline.bytes), measured \(row.timeline_peak_bytes)")
         #expect(timeline.phase.rawValue == row.peak_phase, "\(row)")
+    }
+
+    /// Checkpointing trades memory for a second forward pass through each block.
+    @Test func checkpointingLowersThePeakAndAddsTheBlocksForward() throws {
+        var options = AnalysisOptions()
+        options.batch = 16
+        let plain = try #require(analyzeArchitecture("resnet50.yaml", options: options).memory?.pytorch)
+        options.checkpoint = .blocks
+        let checkpointed = try #require(analyzeArchitecture("resnet50.yaml", options: options).memory?.pytorch)
+        #expect(checkpointed.timeline.bytes * 2 < plain.timeline.bytes)
+        #expect(checkpointed.trainingPeak < plain.trainingPeak)
+        // Every layer but the stem, the pool and the classifier runs twice.
+        let analysis = analyzeArchitecture("resnet50.yaml")
+        let blockMACs = analysis.layers.filter { $0.node.blockCall != nil }.reduce(0) { $0 + $1.cost.macs }
+        #expect(checkpointed.backwardMACs == plain.backwardMACs + blockMACs)
     }
 
     /// A hand-counted chain: CONV → RELU → FC at batch 2 on a 4x4x1 input.

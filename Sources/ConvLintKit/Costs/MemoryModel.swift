@@ -40,7 +40,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     }
 
     static func estimate(
-        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer
+        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer,
+        checkpoint: Checkpointing = .none
     ) throws(Diagnostic) -> MemoryEstimate {
         let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
         let size = dtype.bytes
@@ -64,6 +65,6 @@ public struct MemoryEstimate: Sendable, Equatable {
             forward: ByteCount(forward), parameters: ByteCount(parameters),
             inferencePeak: ByteCount(try checked.add(resident, peak)), training: training,
             pytorch: try PyTorchMemory.estimate(
-                layers: layers, totals: totals, batch: batch, dtype: dtype, optimizer: optimizer))
+                layers: layers, totals: totals, batch: batch, dtype: dtype, optimizer: optimizer, checkpoint: checkpoint))
     }
 }

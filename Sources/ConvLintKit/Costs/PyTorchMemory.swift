@@ -52,6 +52,8 @@ public struct PyTorchMemory: Sendable, Equatable {
     public var gradients: ByteCount
     /// What autograd saves for backward, in all.
     public var savedActivations: ByteCount
+    /// What the step keeps of them: all, or with checkpointing those live at the simulated peak.
+    public var keptActivations: ByteCount
     /// Gradient buffers and cuDNN's backward workspaces at the GPU's backward peak: as much
     /// again as the saved tensors on the H100 rows (a fit, until a GPU measures cuDNN's choices).
     public var activationGradients: ByteCount
@@ -59,8 +61,10 @@ public struct PyTorchMemory: Sendable, Equatable {
     /// scratch) at their peak, by the simulated autograd timeline: what PyTorch allocates on any
     /// device, without the resident part and library workspaces, and where.
     public var timeline: TrainingTimeline.Peak
-    /// Multiply-accumulates of the backward pass per image (input and weight gradients).
+    /// Multiply-accumulates of the backward pass per image (input and weight gradients, and
+    /// the forward again of checkpointed segments).
     public var backwardMACs: Int
+    public var checkpoint: Checkpointing
     /// Low-precision weight copies kept for backward under mixed precision.
     public var castWeights: ByteCount
     /// Adam's `foreach` step makes a temporary the size of all parameters (its denominator).
@@ -78,7 +82,8 @@ public struct PyTorchMemory: Sendable, Equatable {
     public var savedPerImage: [Int]
 
     static func estimate(
-        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer
+        layers: [LayerReport], totals: LayerCost, batch: Int, dtype: DType, optimizer: Optimizer,
+        checkpoint: Checkpointing = .none
     ) throws(Diagnostic) -> PyTorchMemory {
         let checked = Checked(location: nil, what: "the memory of a batch of \(batch)")
         let precision = Precision(dtype)
@@ -93,18 +98,22 @@ public struct PyTorchMemory: Sendable, Equatable {
 
         let timeline = try TrainingTimeline(
             layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient,
-            castWeightBytes: precision.castWeight, checked: checked)
+            castWeightBytes: precision.castWeight, checkpoint: checkpoint, checked: checked)
         let peak = timeline.peak
         let perImage = try TrainingTimeline(
-            layers, batch: 1, activationBytes: precision.activation, gradientBytes: precision.gradient, checked: checked)
+            layers, batch: 1, activationBytes: precision.activation, gradientBytes: precision.gradient,
+            checkpoint: checkpoint, checked: checked)
+        // Checkpointing keeps fewer activations: the GPU's term scales with those live at the
+        // simulated peak instead of all that autograd would save.
+        let kept = checkpoint == .none ? try bytes(saved.total, batch) : ByteCount(peak.breakdown.activations)
         var memory = PyTorchMemory(
             weights: try bytes(totals.params + totals.buffers, precision.weight),
             optimizerState: try bytes(totals.params, optimizer.stateCopies, precision.state),
             input: try bytes(layers.first?.output.elements ?? 0, batch, precision.activation),
             workspace: ByteCount(hasMatmul ? 2 * cublasWorkspace : 0),
             gradients: try bytes(totals.params, precision.gradient),
-            savedActivations: try bytes(saved.total, batch),
-            activationGradients: try bytes(saved.total, batch), timeline: peak, backwardMACs: perImage.backwardMACs,
+            savedActivations: try bytes(saved.total, batch), keptActivations: kept,
+            activationGradients: kept, timeline: peak, backwardMACs: perImage.backwardMACs, checkpoint: checkpoint,
             castWeights: try bytes(totals.weights, precision.castWeight),
             stepTemporaries: try bytes(totals.params, optimizer == .adam || optimizer == .adamw ? precision.state : 0),
             backwardPeak: ByteCount(0), stepPeak: ByteCount(0),
@@ -120,7 +129,7 @@ public struct PyTorchMemory: Sendable, Equatable {
         // and as much again in gradient buffers and cuDNN's backward workspaces (fitted on the
         // H100 rows; the simulated timeline gives the tensors alone, which is what a CPU can check).
         memory.backwardPeak = try sum(
-            resident + [memory.gradients, memory.savedActivations, memory.activationGradients, memory.castWeights])
+            resident + [memory.gradients, memory.keptActivations, memory.activationGradients, memory.castWeights])
         memory.stepPeak = try sum(resident + [memory.gradients, memory.stepTemporaries])
 
         // Inference: buffers freed after their last reader; a CONV with a filter larger than

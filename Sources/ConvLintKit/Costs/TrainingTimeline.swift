@@ -8,6 +8,13 @@
 ///
 /// Sizes are rounded as PyTorch's CUDA caching allocator rounds requests (up to a multiple of
 /// 512 bytes), since `max_memory_allocated` counts blocks.
+/// Which layers `torch.utils.checkpoint` wraps.
+public enum Checkpointing: String, Sendable, CaseIterable {
+    case none
+    /// Each call of a top-level block (a ResNet bottleneck, an inception module).
+    case blocks
+}
+
 public struct TrainingTimeline {
     public enum Phase: String, Sendable { case forward, backward }
 
@@ -47,6 +54,11 @@ public struct TrainingTimeline {
     /// full precision.
     private let castWeightBytes: Int
     private let checked: Checked
+    /// With activation checkpointing, the segment (a call of a top-level block) of each layer:
+    /// `torch.utils.checkpoint` keeps only a segment's inputs in the forward pass and runs the
+    /// segment's forward again when the backward pass reaches it.
+    private var segment: [Int?] = []
+    private var recomputed = Set<Int>()
 
     // Forward buffers, by the layer that allocated them.
     private var owner: [Int] = []
@@ -68,7 +80,7 @@ public struct TrainingTimeline {
 
     init(
         _ layers: [LayerReport], batch: Int, activationBytes: Int, gradientBytes: Int, castWeightBytes: Int = 0,
-        checked: Checked
+        checkpoint: Checkpointing = .none, checked: Checked
     ) throws(Diagnostic) {
         self.layers = layers
         self.batch = batch
@@ -77,6 +89,7 @@ public struct TrainingTimeline {
         self.castWeightBytes = castWeightBytes
         self.checked = checked
         guard !layers.isEmpty else { return }
+        segment = Self.segments(layers, checkpoint)
         try forward()
         try backward()
     }
@@ -139,7 +152,12 @@ public struct TrainingTimeline {
         extras = Array(repeating: 0, count: layers.count)
         for layer in layers {
             for input in layer.node.inputs { forwardReaders[owner[input]] += 1 }
-            for buffer in savedBuffers(layer) { savers[buffer] += 1 }
+            if let id = segment[layer.node.index] {
+                // A checkpointed segment keeps only its inputs, until its backward is done.
+                for input in layer.node.inputs where segment[input] != id { savers[owner[input]] += 1 }
+            } else {
+                for buffer in savedBuffers(layer) { savers[buffer] += 1 }
+            }
         }
         for layer in layers {
             let index = layer.node.index
@@ -149,11 +167,7 @@ public struct TrainingTimeline {
                 bufferLive[index] = true
             }
             let saved = layer.node.operation.saved
-            let extra = try checked.add(
-                try checked.multiply(layer.output.elements, batch, saved.bytesPerOutputElement),
-                try checked.multiply(batch, saved.bytesPerImage))
-            extras[index] = Self.rounded(extra) + Self.rounded(try checked.multiply(layer.cost.weights, castWeightBytes))
-            live.activations = try checked.add(live.activations, extras[index])
+            if segment[index] == nil { try allocateExtras(of: layer, saved: saved) }
             record(.forward, at: index)
             for input in layer.node.inputs {
                 let buffer = owner[input]
@@ -161,6 +175,16 @@ public struct TrainingTimeline {
                 releaseIfDone(buffer)
             }
         }
+    }
+
+    /// A layer's saved extras (indices, masks, low-precision weight copies).
+    private mutating func allocateExtras(of layer: LayerReport, saved: SavedForBackward) throws(Diagnostic) {
+        let index = layer.node.index
+        let extra = try checked.add(
+            try checked.multiply(layer.output.elements, batch, saved.bytesPerOutputElement),
+            try checked.multiply(batch, saved.bytesPerImage))
+        extras[index] = Self.rounded(extra) + Self.rounded(try checked.multiply(layer.cost.weights, castWeightBytes))
+        live.activations = try checked.add(live.activations, extras[index])
     }
 
     /// Frees a forward buffer once nothing reads it and no backward still needs it (the
@@ -221,6 +245,8 @@ public struct TrainingTimeline {
         gradientOf[variable(last)] = seed
         for layer in layers.reversed() where layer.node.index > 0 {
             let index = layer.node.index
+            if let id = segment[index], recomputed.insert(id).inserted { try recompute(id) }
+            defer { if let id = segment[index], id == index { finishSegment(id) } }
             if case .identity = layer.node.operation { continue }
             guard let gradient = gradientOf[index] else {
                 releaseSaved(of: layer)
@@ -272,6 +298,79 @@ public struct TrainingTimeline {
             drop(gradient)
             releaseSaved(of: layer)
         }
+    }
+
+    // MARK: Checkpointing
+
+    /// Segments for `checkpoint`: each call of a top-level block, named by its first layer.
+    static func segments(_ layers: [LayerReport], _ checkpoint: Checkpointing) -> [Int?] {
+        switch checkpoint {
+        case .none: return Array(repeating: nil, count: layers.count)
+        case .blocks:
+            var first = [Int: Int]()
+            return layers.map { layer in
+                guard let call = layer.node.blockCall else { return nil }
+                if let start = first[call] { return start }
+                first[call] = layer.node.index
+                return layer.node.index
+            }
+        }
+    }
+
+    private var members: [Int: [Int]] {
+        var members = [Int: [Int]]()
+        for (index, id) in segment.enumerated() { if let id { members[id, default: []].append(index) } }
+        return members
+    }
+
+    /// Copies of outputs still alive when their segment is recomputed, by segment.
+    private var copies = [Int: Int]()
+
+    /// The segment's forward again, as the backward pass reaches it: its outputs and what it
+    /// saves, with the buffers nothing saves freed after their last reader in the segment.
+    private mutating func recompute(_ id: Int) throws(Diagnostic) {
+        let indices = members[id] ?? []
+        var readers = [Int: Int]()
+        for index in indices {
+            for input in layers[index].node.inputs where segment[input] == id { readers[owner[input], default: 0] += 1 }
+        }
+        var allocated = Set<Int>()
+        for index in indices {
+            let layer = layers[index]
+            if owner[index] == index {
+                let size = try bytes(elements: layer.output.elements)
+                live.activations = try checked.add(live.activations, size)
+                if bufferLive[index] {
+                    // The first pass's output is still held (the next segment's input): a copy.
+                    copies[id, default: 0] += size
+                } else {
+                    bufferLive[index] = true
+                    allocated.insert(index)
+                }
+            }
+            try allocateExtras(of: layer, saved: layer.node.operation.saved)
+            for buffer in savedBuffers(layer) { savers[buffer] += 1 }
+            backwardMACs = try checked.add(backwardMACs, layer.cost.macs)
+            record(.backward, at: index)
+            for input in layer.node.inputs where segment[input] == id {
+                let buffer = owner[input]
+                readers[buffer, default: 0] -= 1
+                if readers[buffer] == 0, allocated.contains(buffer) { releaseIfDone(buffer) }
+            }
+        }
+        for buffer in allocated { releaseIfDone(buffer) }
+    }
+
+    /// After the segment's first layer: its inputs and copies are no longer needed.
+    private mutating func finishSegment(_ id: Int) {
+        for index in members[id] ?? [] {
+            for input in layers[index].node.inputs where segment[input] != id {
+                savers[owner[input]] -= 1
+                releaseIfDone(owner[input])
+            }
+        }
+        live.activations -= copies[id] ?? 0
+        copies[id] = nil
     }
 
     private mutating func releaseSaved(of layer: LayerReport) {

@@ -27,6 +27,9 @@ struct Expander {
     private var repetitions: [Repetition] = []
     private var frames: [Frame] = []
     private var calls: [SourceLocation] = []
+    /// The current top-level block call's number, and how many there have been.
+    private var topLevelCall: Int?
+    private var callCount = 0
     private var depth = 0
     private var steps = 0
 
@@ -206,7 +209,7 @@ struct Expander {
             try append(
                 LayerNode(
                     index: layers.count, kind: operation.kind, operation: .merge(operation), inputs: outputs,
-                    location: location, calledFrom: calls, argumentLocations: [:]))
+                    location: location, calledFrom: calls, argumentLocations: [:], blockCall: topLevelCall))
             return layers.count - 1
         }
     }
@@ -276,7 +279,7 @@ struct Expander {
         try append(
             LayerNode(
                 index: layers.count, kind: kind, operation: operation, inputs: [input], location: call.location,
-                calledFrom: calls, argumentLocations: resolver.locations))
+                calledFrom: calls, argumentLocations: resolver.locations, blockCall: topLevelCall))
         return layers.count - 1
     }
 
@@ -355,7 +358,12 @@ struct Expander {
         try enter(at: call.nameLocation)
         frames.append(Frame(block: block.name, arguments: arguments))
         calls.append(call.location)
+        if calls.count == 1 {
+            topLevelCall = callCount
+            callCount += 1
+        }
         let output = try expand(block.body, from: input)
+        if calls.count == 1 { topLevelCall = nil }
         calls.removeLast()
         frames.removeLast()
         depth -= 1

@@ -13,12 +13,15 @@ public struct LayerNode: Sendable {
     public var location: SourceLocation
     /// The block calls that led here, outermost first.
     public var calledFrom: [SourceLocation]
+    /// Which call of a top-level block made this layer (each call, and each repetition of
+    /// one, its own number); nil outside blocks.
+    public var blockCall: Int?
     /// Where each argument was written, for diagnostics that point at one.
     var argumentLocations: [String: SourceLocation]
 
     init(
         index: Int, kind: LayerKind, operation: Operation, inputs: [Int], location: SourceLocation,
-        calledFrom: [SourceLocation], argumentLocations: [String: SourceLocation]
+        calledFrom: [SourceLocation], argumentLocations: [String: SourceLocation], blockCall: Int? = nil
     ) {
         self.index = index
         self.kind = kind
@@ -28,6 +31,7 @@ public struct LayerNode: Sendable {
         self.location = location
         self.calledFrom = calledFrom
         self.argumentLocations = argumentLocations
+        self.blockCall = blockCall
     }
 
     func location(of parameter: String) -> SourceLocation {

@@ -87,6 +87,7 @@ public enum JSONReport {
                 ("optimizer_state_bytes", .int(torch.optimizerState.bytes)),
                 ("input_bytes", .int(torch.input.bytes)),
                 ("saved_activations_bytes", .int(torch.savedActivations.bytes)),
+                ("kept_activations_bytes", .int(torch.keptActivations.bytes)),
                 ("activation_gradients_bytes", .int(torch.activationGradients.bytes)),
                 ("cast_weights_bytes", .int(torch.castWeights.bytes)),
                 ("workspace_bytes", .int(torch.workspace.bytes)),
@@ -103,6 +104,7 @@ public enum JSONReport {
                     ("weight_gradients_bytes", .int(torch.timeline.breakdown.weightGradients)),
                     ("transient_bytes", .int(torch.timeline.breakdown.transient)),
                 ])),
+                ("checkpoint", .string(torch.checkpoint.rawValue)),
                 ("backward_macs_per_image", .int(torch.backwardMACs)),
                 ("training_macs_per_image", .int(analysis.totals.macs + torch.backwardMACs)),
                 ("notes_rule", .object([

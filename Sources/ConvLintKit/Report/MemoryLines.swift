@@ -11,7 +11,8 @@ enum MemoryLines {
             "optimizer state \(torch.optimizerState.binary)", "input \(torch.input.binary)",
         ]
         if torch.trainingPhase == .backward {
-            parts += ["saved activations \(torch.savedActivations.binary)", "activation gradients \(torch.activationGradients.binary)"]
+            let saved = torch.checkpoint == .none ? "saved activations" : "activations kept (checkpointed)"
+            parts += ["\(saved) \(torch.keptActivations.binary)", "activation gradients \(torch.activationGradients.binary)"]
             if torch.castWeights.bytes > 0 { parts.append("half-precision weight copies \(torch.castWeights.binary)") }
         } else if torch.stepTemporaries.bytes > 0 {
             parts.append("step temporaries \(torch.stepTemporaries.binary)")
@@ -20,7 +21,8 @@ enum MemoryLines {
         var lines = [
             "Batch \(analysis.batch), \(analysis.dtype.rawValue): forward activations \(memory.forward.binary), "
                 + "parameters \(memory.parameters.binary)",
-            "Training step (\(notes.optimizer.rawValue)), PyTorch on a CUDA GPU: \(torch.trainingPeak.binary) at its peak \(phase)",
+            "Training step (\(notes.optimizer.rawValue)\(torch.checkpoint == .blocks ? ", checkpointing each block" : "")), "
+                + "PyTorch on a CUDA GPU: \(torch.trainingPeak.binary) at its peak \(phase)",
             "  = " + parts.joined(separator: " + "),
             "  notes' rule of thumb (activations *2, parameters *\(2 + notes.optimizer.stateCopies)): \(notes.total.binary)",
             timelineLine(analysis, torch.timeline),
