@@ -49,6 +49,26 @@ def main():
             print(f"| {name} (`{row['file']}`) | {row['batch']} | {saved / 1e6:,.1f} / {row['saved_bytes'] / 1e6:,.1f} "
                   f"({saved_error * 100:+.1f}%) | {peak / 1e6:,.1f} / {row['timeline_peak_bytes'] / 1e6:,.1f} "
                   f"({peak_error * 100:+.1f}%) | {timeline['peak_phase']}, {timeline['peak_label']} (layer {timeline['peak_layer']}) |")
+    inference = []
+    for path in sys.argv[1:]:
+        measured = json.load(open(path))
+        if measured.get("autocast") or measured.get("checkpoint"):
+            continue
+        for name, row in measured["models"].items():
+            if "inference_peak_bytes" not in row:
+                continue
+            out = subprocess.run(
+                [CONVLINT, "--format", "json", "--batch", str(row["batch"]), os.path.join(ROOT, "architectures", row["file"])],
+                capture_output=True, text=True).stdout
+            totals = json.loads(out)["totals"]
+            predicted = totals["inference"]["tensors_peak_bytes"] - totals["training"]["input_bytes"]
+            error = predicted / row["inference_peak_bytes"] - 1
+            inference.append(f"| {name} (`{row['file']}`) | {row['batch']} | {predicted / 1e6:,.1f} / "
+                             f"{row['inference_peak_bytes'] / 1e6:,.1f} ({error * 100:+.1f}%) |")
+    if inference:
+        print("\n| model (file) | batch | inference tensors: simulated / measured MB |")
+        print("|---|--:|---|")
+        print("\n".join(inference))
     sys.exit(0 if worst <= 1 else 1)
 
 

@@ -144,7 +144,12 @@ def measure(build, size, batch, autocast=False, checkpoint=False):
         mode.phase = "backward"
         loss.backward()
         del loss
+    model.eval()
+    inference = LiveStorages(existing)
+    with torch.inference_mode(), inference:
+        model(x)
     return {
+        "inference_peak_bytes": inference.peak,
         "batch": batch,
         "input": size,
         "params": sum(p.numel() for p in model.parameters()),

@@ -15,6 +15,8 @@ import Testing
         var saved_bytes: Int
         var timeline_peak_bytes: Int
         var peak_phase: String
+        /// Live tensors at their peak in one `inference_mode` forward pass, the input excluded.
+        var inference_peak_bytes: Int?
         var autocast: Bool? = nil
         var checkpoint: Bool? = nil
         var testDescription: String {
@@ -66,6 +68,20 @@ import Testing
         #expect(abs(Double(timeline.bytes) / Double(row.timeline_peak_bytes) - 1) <= 0.05,
                 "\(row): simulated \(timeline.bytes), measured \(row.timeline_peak_bytes)")
         #expect(timeline.phase.rawValue == row.peak_phase, "\(row)")
+    }
+
+    /// Inference frees each tensor after its last reader, and a block call's input when the
+    /// call returns. DenseNet's PyTorch code concatenates a list of all earlier features anew
+    /// at every layer, and ConvNeXt's LayerNorm copies its permuted input: implementation
+    /// choices that the architecture does not show.
+    @Test(arguments: rows.filter { $0.inference_peak_bytes != nil })
+    func inferenceTensorsEqualPyTorchs(_ row: Row) throws {
+        let memory = try Self.memory(row)
+        let predicted = Double(memory.inferenceTensors.bytes - memory.input.bytes)
+        let measured = Double(try #require(row.inference_peak_bytes))
+        withKnownIssue("a framework's implementation, not the architecture") {
+            #expect(abs(predicted / measured - 1) <= 0.05, "\(row): \(predicted) vs \(measured)")
+        } when: { ["densenet121.yaml", "convnext-tiny.yaml"].contains(row.file) }
     }
 
     /// Checkpointing trades memory for a second forward pass through each block.

@@ -6,7 +6,7 @@ struct BufferPlan {
     let owner: [Int]
     /// For each buffer (by owner index), the last layer that reads it; `layers.count` for the
     /// network's output, which outlives the pass.
-    let lastRead: [Int]
+    private(set) var lastRead: [Int]
 
     /// `keepsInput`: the caller holds the input for the whole pass (a framework's tensor), so
     /// it is never freed.
@@ -26,6 +26,29 @@ struct BufferPlan {
         if keepsInput, !layers.isEmpty { lastRead[0] = layers.count }
         self.owner = owner
         self.lastRead = lastRead
+    }
+
+    /// The plan with each block call's input kept until the call returns, as a framework's
+    /// module keeps the tensor it was called with (`identity = x`, `torch.cat([x, …])`).
+    func keepingBlockInputs(_ layers: [LayerReport]) -> BufferPlan {
+        var plan = self
+        var span = [Int: (first: Int, last: Int)]()
+        for layer in layers {
+            for call in layer.node.blockCalls {
+                let index = layer.node.index
+                span[call] = (min(span[call]?.first ?? index, index), max(span[call]?.last ?? index, index))
+            }
+        }
+        for layer in layers {
+            for call in layer.node.blockCalls {
+                guard let (first, last) = span[call] else { continue }
+                for input in layer.node.inputs where input < first {
+                    let buffer = owner[input]
+                    plan.lastRead[buffer] = max(plan.lastRead[buffer], last)
+                }
+            }
+        }
+        return plan
     }
 
     /// SPEC §5's convention: layers that keep no activations of their own reuse a buffer.

@@ -78,6 +78,9 @@ public struct PyTorchMemory: Sendable, Equatable {
     /// Live activations and transient workspace at the busiest layer, the input included.
     public var inferenceActivations: ByteCount
     public var inferencePeak: ByteCount
+    /// The live tensors alone at their peak (the input included), without library workspaces:
+    /// what a CPU can check.
+    public var inferenceTensors = ByteCount(0)
     /// What autograd keeps for backward, per image, by the layer that first saved it.
     public var savedPerImage: [Int]
 
@@ -132,12 +135,14 @@ public struct PyTorchMemory: Sendable, Equatable {
             resident + [memory.gradients, memory.keptActivations, memory.activationGradients, memory.castWeights])
         memory.stepPeak = try sum(resident + [memory.gradients, memory.stepTemporaries])
 
-        // Inference: buffers freed after their last reader; a CONV with a filter larger than
+        // Inference: buffers freed after their last reader (a block's input after the block); a CONV with a filter larger than
         // 1x1 runs in cuDNN's NHWC kernels, which copy its input (depth padded to a multiple
         // of 4) and output; from the first FC on, the cuBLAS workspace stays allocated.
         let element = try checked.multiply(precision.activation, batch)
         let firstFC = layers.firstIndex(where: \.isDense) ?? layers.count
-        let live = try plan.peak(
+        // A block call's input stays referenced until the call returns, as a module's does.
+        let inference = plan.keepingBlockInputs(layers)
+        let live = try inference.peak(
             layers, size: { Saturating.multiply(layers[$0].output.elements, element) },
             transient: { layer in
                 var extra = layer.node.index >= firstFC ? cublasWorkspace : 0
@@ -149,6 +154,8 @@ public struct PyTorchMemory: Sendable, Equatable {
                 return extra
             }, checked: checked)
         memory.inferenceActivations = ByteCount(live)
+        memory.inferenceTensors = ByteCount(
+            try inference.peak(layers, size: { Saturating.multiply(layers[$0].output.elements, element) }, checked: checked))
         memory.inferencePeak = try sum([memory.inferenceWeights, memory.inferenceActivations])
         return memory
     }

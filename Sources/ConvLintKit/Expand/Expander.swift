@@ -27,8 +27,8 @@ struct Expander {
     private var repetitions: [Repetition] = []
     private var frames: [Frame] = []
     private var calls: [SourceLocation] = []
-    /// The current top-level block call's number, and how many there have been.
-    private var topLevelCall: Int?
+    /// The numbers of the block calls being expanded, outermost first, and how many there have been.
+    private var callNumbers: [Int] = []
     private var callCount = 0
     private var depth = 0
     private var steps = 0
@@ -209,7 +209,7 @@ struct Expander {
             try append(
                 LayerNode(
                     index: layers.count, kind: operation.kind, operation: .merge(operation), inputs: outputs,
-                    location: location, calledFrom: calls, argumentLocations: [:], blockCall: topLevelCall))
+                    location: location, calledFrom: calls, argumentLocations: [:], blockCalls: callNumbers))
             return layers.count - 1
         }
     }
@@ -279,7 +279,7 @@ struct Expander {
         try append(
             LayerNode(
                 index: layers.count, kind: kind, operation: operation, inputs: [input], location: call.location,
-                calledFrom: calls, argumentLocations: resolver.locations, blockCall: topLevelCall))
+                calledFrom: calls, argumentLocations: resolver.locations, blockCalls: callNumbers))
         return layers.count - 1
     }
 
@@ -358,12 +358,10 @@ struct Expander {
         try enter(at: call.nameLocation)
         frames.append(Frame(block: block.name, arguments: arguments))
         calls.append(call.location)
-        if calls.count == 1 {
-            topLevelCall = callCount
-            callCount += 1
-        }
+        callNumbers.append(callCount)
+        callCount += 1
         let output = try expand(block.body, from: input)
-        if calls.count == 1 { topLevelCall = nil }
+        callNumbers.removeLast()
         calls.removeLast()
         frames.removeLast()
         depth -= 1

@@ -15,13 +15,15 @@ public struct LayerNode: Sendable {
     public var calledFrom: [SourceLocation]
     /// Which call of a top-level block made this layer (each call, and each repetition of
     /// one, its own number); nil outside blocks.
-    public var blockCall: Int?
+    public var blockCall: Int? { blockCalls.first }
+    /// Every block call around this layer, outermost first, by number.
+    public var blockCalls: [Int]
     /// Where each argument was written, for diagnostics that point at one.
     var argumentLocations: [String: SourceLocation]
 
     init(
         index: Int, kind: LayerKind, operation: Operation, inputs: [Int], location: SourceLocation,
-        calledFrom: [SourceLocation], argumentLocations: [String: SourceLocation], blockCall: Int? = nil
+        calledFrom: [SourceLocation], argumentLocations: [String: SourceLocation], blockCalls: [Int] = []
     ) {
         self.index = index
         self.kind = kind
@@ -31,7 +33,7 @@ public struct LayerNode: Sendable {
         self.location = location
         self.calledFrom = calledFrom
         self.argumentLocations = argumentLocations
-        self.blockCall = blockCall
+        self.blockCalls = blockCalls
     }
 
     func location(of parameter: String) -> SourceLocation {

@@ -121,6 +121,7 @@ public enum JSONReport {
                 ("peak_bytes", .int(torch.inferencePeak.bytes)),
                 ("weights_bytes", .int(torch.inferenceWeights.bytes)),
                 ("activations_and_workspace_bytes", .int(torch.inferenceActivations.bytes)),
+                ("tensors_peak_bytes", .int(torch.inferenceTensors.bytes)),
             ])),
         ]
         if !analysis.commonGPUs.isEmpty {
