@@ -100,9 +100,11 @@ public enum Analyzer {
     }
 
     /// The peaks of the phases of a training step of the analysed network at `batch`.
-    private static func phases(of analysis: Analysis, _ options: AnalysisOptions, batch: Int) -> [ByteCount]? {
+    private static func phases(
+        of analysis: Analysis, _ options: AnalysisOptions, batch: Int, dtype: DType? = nil
+    ) -> [ByteCount]? {
         let memory = try? MemoryEstimate.estimate(
-            layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: analysis.dtype,
+            layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype ?? analysis.dtype,
             optimizer: options.optimizer, checkpoint: options.checkpoint)
         return memory.map {
             options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
@@ -117,7 +119,10 @@ public enum Analyzer {
         if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
             largest = MemoryBudget.largestBatch(fitting: budget, one: one, two: two)
         }
-        analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest)
+        let alternatives = whatIfs(analysis, options, budget: budget)
+        analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest, whatIf: alternatives)
+        let fits = alternatives.compactMap { option in option.largestBatch.map { "\(option.flags) \($0)" } }
+        let otherwise = fits.isEmpty ? "" : "; with " + fits.joined(separator: ", with ")
         guard let memory = analysis.memory, memory.trainingPeak(options.framework) > budget else { return }
         let needed = memory.trainingPeak(options.framework)
         let model = options.framework == .pytorch ? "PyTorch" : "the notes' rule"
@@ -128,8 +133,29 @@ public enum Analyzer {
                 "a training step at batch \(analysis.batch)\(source) needs \(needed.binary) (\(model), \(options.optimizer.rawValue)), "
                     + "more than the \(budget.binary) budget",
                 at: batchLocation,
-                help: largest.map { "the largest batch that fits is \($0)" }
+                help: largest.map { "the largest batch that fits is \($0)\(otherwise)" }
                     ?? "not even batch 1 fits: \(memory.pytorch.weights.binary) of weights alone; use a larger GPU or a smaller model"))
+    }
+
+    /// The largest batch with activation checkpointing, with mixed precision, and with both,
+    /// where the analysis does not use them already.
+    private static func whatIfs(_ analysis: Analysis, _ options: AnalysisOptions, budget: ByteCount) -> [WhatIf] {
+        guard options.framework == .pytorch else { return [] }
+        let halves = analysis.dtype == .float16 || analysis.dtype == .bfloat16
+        // Checkpointing needs blocks to wrap.
+        let canCheckpoint = options.checkpoint == .none && analysis.layers.contains { $0.node.blockCall != nil }
+        var variants = [(String, Checkpointing, DType)]()
+        if canCheckpoint { variants.append(("--checkpoint blocks", .blocks, analysis.dtype)) }
+        if !halves { variants.append(("--dtype bfloat16", options.checkpoint, .bfloat16)) }
+        if canCheckpoint, !halves { variants.append(("--checkpoint blocks --dtype bfloat16", .blocks, .bfloat16)) }
+        return variants.map { flags, checkpoint, dtype in
+            var variant = options
+            variant.checkpoint = checkpoint
+            guard let one = phases(of: analysis, variant, batch: 1, dtype: dtype),
+                let two = phases(of: analysis, variant, batch: 2, dtype: dtype)
+            else { return WhatIf(flags: flags, largestBatch: nil) }
+            return WhatIf(flags: flags, largestBatch: MemoryBudget.largestBatch(fitting: budget, one: one, two: two))
+        }
     }
 
     private static func defaultName(_ path: String) -> String {

@@ -100,10 +100,31 @@ import Testing
         let error = try #require(analysis.firstError)
         #expect(error.rule == "exceeds-memory-budget")
         let largest = try #require(analysis.budget?.largestBatch)
-        #expect(error.help == "the largest batch that fits is \(largest)")
+        // VGG16 has no blocks to checkpoint; mixed precision is the knob left, and its batch fits.
+        let mixed = try #require(analysis.budget?.whatIf.first)
+        #expect(analysis.budget?.whatIf.map(\.flags) == ["--dtype bfloat16"])
+        let halved = try #require(mixed.largestBatch)
+        #expect(error.help == "the largest batch that fits is \(largest); with --dtype bfloat16 \(halved)")
+        #expect(halved > largest)
         // The batch found fits and the next one does not.
         #expect(try vgg16(batch: largest, budget: "8GiB").isValid)
         #expect(try !vgg16(batch: largest + 1, budget: "8GiB").isValid)
+    }
+
+    /// ResNet-50's bottlenecks can be checkpointed: each knob gives a larger batch, both the largest.
+    @Test func resNet50WhatIfsNameTheBatchEachKnobAllows() throws {
+        var options = AnalysisOptions()
+        options.batch = 256
+        options.gpuMemory = try #require(MemorySize.parse("16GiB"))
+        let budget = try #require(analyzeArchitecture("resnet50.yaml", options: options).budget)
+        let batches = budget.whatIf.map { $0.largestBatch ?? 0 }
+        #expect(budget.whatIf.map(\.flags) == ["--checkpoint blocks", "--dtype bfloat16", "--checkpoint blocks --dtype bfloat16"])
+        let largest = try #require(budget.largestBatch)
+        #expect(batches.allSatisfy { $0 > largest })
+        #expect(batches[2] > max(batches[0], batches[1]))
+        // Each one is what --gpu-memory finds with those flags.
+        options.checkpoint = .blocks
+        #expect(analyzeArchitecture("resnet50.yaml", options: options).budget?.largestBatch == batches[0])
     }
 
     @Test func vgg16AtBatch64FitsIn16GiB() throws {

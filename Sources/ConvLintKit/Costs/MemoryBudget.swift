@@ -29,6 +29,15 @@ public struct BudgetCheck: Sendable, Equatable {
     public var framework: MemoryFramework
     /// The largest batch whose training step fits; nil when not even one image does.
     public var largestBatch: Int?
+    /// The same with the knobs people turn when it does not fit.
+    public var whatIf: [WhatIf] = []
+}
+
+/// The largest batch with other training settings, for `--gpu-memory`.
+public struct WhatIf: Sendable, Equatable {
+    /// The command-line flags that select the setting: `--checkpoint blocks`.
+    public var flags: String
+    public var largestBatch: Int?
 }
 
 /// The largest batch whose training step fits a memory budget.

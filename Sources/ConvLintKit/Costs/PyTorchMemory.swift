@@ -108,7 +108,8 @@ public struct PyTorchMemory: Sendable, Equatable {
             checkpoint: checkpoint, checked: checked)
         // Checkpointing keeps fewer activations: the GPU's term scales with those live at the
         // simulated peak instead of all that autograd would save.
-        let kept = checkpoint == .none ? try bytes(saved.total, batch) : ByteCount(peak.breakdown.activations)
+        let checkpointed = checkpoint != .none && layers.contains { $0.node.blockCall != nil }
+        let kept = checkpointed ? ByteCount(peak.breakdown.activations) : try bytes(saved.total, batch)
         var memory = PyTorchMemory(
             weights: try bytes(totals.params + totals.buffers, precision.weight),
             optimizerState: try bytes(totals.params, optimizer.stateCopies, precision.state),

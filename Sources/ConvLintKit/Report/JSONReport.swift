@@ -136,6 +136,9 @@ public enum JSONReport {
                     ("budget_bytes", .int(budget.budget.bytes)),
                     ("framework", .string(budget.framework.rawValue)),
                     ("largest_batch", budget.largestBatch.map { .int($0) } ?? .null),
+                    ("what_if", .array(budget.whatIf.map { option in
+                        .object([("flags", .string(option.flags)), ("largest_batch", option.largestBatch.map { .int($0) } ?? .null)])
+                    })),
                 ])))
         }
         return .object(object)

@@ -46,6 +46,11 @@ enum MemoryLines {
                 "GPU memory \(budget.budget.binary): "
                     + (budget.largestBatch.map { "the largest batch whose training step fits is \($0) (\(model))" }
                         ?? "no batch fits a training step (\(model))"))
+            if !budget.whatIf.isEmpty {
+                lines.append(
+                    "  what if: " + budget.whatIf.map { "\($0.flags) → \($0.largestBatch.map(String.init) ?? "none")" }
+                        .joined(separator: "; "))
+            }
         }
         return lines
     }
