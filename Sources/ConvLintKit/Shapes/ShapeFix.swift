@@ -6,6 +6,10 @@ struct ShapeFix {
     static let searchBudget = 50_000
     static let searchRadius = 64
 
+    /// How far from the network's input the search looks: two candidates a step, each a full
+    /// shape inference, within `searchBudget` layer evaluations.
+    static func radius(layers: Int) -> Int { min(searchRadius, searchBudget / (2 * max(1, layers))) }
+
     let layer: LayerNode
     let axis: OutputSize
     /// Whether `axis` is the width (else the height).
@@ -63,7 +67,7 @@ struct ShapeFix {
     /// The nearest network input at which every layer divides exactly, if one is close.
     private func fittingNetworkInput() -> String? {
         guard case .input(let inputLayer) = network.first?.operation else { return nil }
-        let radius = min(Self.searchRadius, Self.searchBudget / (2 * network.count))
+        let radius = Self.radius(layers: network.count)
         guard radius >= 1 else { return nil }
         let shape = inputLayer.shape
         let square = shape[0] == shape[1]
