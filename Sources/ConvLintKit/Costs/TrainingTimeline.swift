@@ -1,3 +1,10 @@
+/// Which layers `torch.utils.checkpoint` wraps.
+public enum Checkpointing: String, Sendable, CaseIterable {
+    case none
+    /// Each call of a top-level block (a ResNet bottleneck, an inception module).
+    case blocks
+}
+
 /// One training step's tensors as PyTorch's autograd allocates and frees them, walked layer by
 /// layer: the forward pass keeps what each operation saves for backward (`SavedForBackward`)
 /// and frees the rest after its last reader; the backward pass, in reverse order, allocates
@@ -8,13 +15,6 @@
 ///
 /// Sizes are rounded as PyTorch's CUDA caching allocator rounds requests (up to a multiple of
 /// 512 bytes), since `max_memory_allocated` counts blocks.
-/// Which layers `torch.utils.checkpoint` wraps.
-public enum Checkpointing: String, Sendable, CaseIterable {
-    case none
-    /// Each call of a top-level block (a ResNet bottleneck, an inception module).
-    case blocks
-}
-
 public struct TrainingTimeline {
     public enum Phase: String, Sendable { case forward, backward }
 
@@ -257,19 +257,22 @@ public struct TrainingTimeline {
             var transient = 0
             var produced = [(gradient: Int, input: Int)]()
             switch layer.node.operation {
-            case .merge(let merge) where merge.mode != .multiply:
-                // A sum hands its gradient to every branch; a concatenation hands out views of it.
-                for input in inputs { produced.append((gradient, input)) }
+            case .merge(let merge):
+                switch merge.mode {
+                case .add, .concat:
+                    // A sum hands its gradient to every branch; a concatenation hands out views of it.
+                    for input in inputs { produced.append((gradient, input)) }
+                case .multiply:
+                    // x * s: the factor's gradient at full size, and the gate's from a full-size
+                    // product reduced over W and H.
+                    for input in inputs {
+                        let elements = layers[input].output.elements
+                        if elements < layer.output.elements { transient = try bytes(elements: layer.output.elements) }
+                        produced.append((try newGradient(elements: elements), input))
+                    }
+                }
             case .flatten:
                 produced += inputs.map { (gradient, $0) }
-            case .merge:
-                // x * s: the factor's gradient at full size, and the gate's from a full-size product
-                // reduced over W and H.
-                for input in inputs {
-                    let elements = layers[input].output.elements
-                    if elements < layer.output.elements { transient = try bytes(elements: layer.output.elements) }
-                    produced.append((try newGradient(elements: elements), input))
-                }
             case .scale:
                 // γ's gradient reduces g·x, a full-size product.
                 transient = try bytes(elements: layer.output.elements)
