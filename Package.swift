@@ -19,8 +19,10 @@ let package = Package(
             name: "ConvLintKit",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The hot loops in C, compiled per instruction set and chosen at run time.
+        .target(name: "CKernels"),
         // The executor: real tensors, one kernel per layer kind, measured against the static figures.
-        .target(name: "ConvLintExecutor", dependencies: ["ConvLintKit"]),
+        .target(name: "ConvLintExecutor", dependencies: ["ConvLintKit", "CKernels"]),
         // The command line: flags in, library call, text out.
         .executableTarget(
             name: "convlint",

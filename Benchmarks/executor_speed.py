@@ -96,7 +96,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="convlint processes per network, each followed by PyTorch")
     parser.add_argument("--passes", type=int, default=5, help="forward passes per process")
-    parser.add_argument("--builtin", action="store_true", help="use the built-in Swift GEMM instead of a BLAS")
+    parser.add_argument("--builtin", action="store_true", help="use the built-in C GEMM instead of a BLAS")
     options = parser.parse_args()
     environment = dict(os.environ)
     if options.builtin:

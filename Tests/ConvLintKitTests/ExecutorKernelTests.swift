@@ -6,7 +6,7 @@ import Testing
 
 /// Each kernel against a naive reference on small random cases.
 @Suite struct ExecutorKernelTests {
-    static let backends: [any GEMM] = [BuiltinGEMM()] + (LoadedBLAS.load().map { [$0] } ?? [])
+    static let backends: [any GEMM] = [BuiltinGEMM(), NativeGEMM()] + (LoadedBLAS.load().map { [$0] } ?? [])
     /// float32 sums of a few hundred products: relative error well under 1e-4.
     static let tolerance: Float = 1e-4
 
@@ -51,6 +51,10 @@ import Testing
     @Test(arguments: [
         (5, 7, 3, false, false), (64, 50, 33, false, true), (17, 33, 129, true, false), (4, 16, 8, true, true),
         (1, 300, 77, false, true),
+        // Few rows by every route of the C kernel's matrix-vector path; tiles and panels with edges
+        // (14×32 tiles, 256-deep panels, 168-row blocks) on both sides.
+        (3, 37, 50, true, false), (2, 33, 70, false, false), (4, 129, 300, true, true), (1, 5, 1, false, false),
+        (15, 33, 257, false, false), (169, 65, 513, true, true), (29, 3100, 20, false, true),
     ])
     func gemmMatchesTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
         let a = random(m * k, seed: 1), b = random(k * n, seed: 2)

@@ -61,9 +61,13 @@ extension GEMM {
 
 public enum GEMMBackend {
     /// A real BLAS when one is installed (OpenBLAS on Linux, Accelerate on macOS), loaded at
-    /// run time so that building needs nothing beyond the Swift toolchain; else the built-in kernel.
+    /// run time so that building needs nothing beyond the Swift toolchain; else the built-in C
+    /// kernel. `CONVLINT_GEMM=builtin` forces the C kernel, `swift` the portable Swift one.
     public static func best() -> any GEMM {
-        if ProcessInfo.processInfo.environment["CONVLINT_GEMM"] == "builtin" { return BuiltinGEMM() }
-        return LoadedBLAS.load() ?? BuiltinGEMM()
+        switch ProcessInfo.processInfo.environment["CONVLINT_GEMM"] {
+        case "swift": return BuiltinGEMM()
+        case "builtin": return NativeGEMM()
+        default: return LoadedBLAS.load() ?? NativeGEMM()
+        }
     }
 }

@@ -1,0 +1,305 @@
+// A BLIS-style single-precision GEMM: A is packed in strips of MR rows and B in strips of NR
+// columns, each KC deep, so that the microkernel streams both from L1/L2 while an MR×NR tile of
+// C stays in registers. The microkernel is compiled three times (AVX-512, AVX2+FMA, portable)
+// and chosen once at run time from the CPU's features.
+#include "ckernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CK_X86 1
+#endif
+
+enum { KC = 256, MC_ROWS = 168, NC = 3072 };
+
+typedef struct {
+    int mr, nr;
+    void (*kernel)(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate);
+} isa_t;
+
+// Element (row, column) of A or B, read through its transposition.
+static inline float at(const float *x, int ld, int trans, int row, int column) {
+    return trans ? x[(size_t)column * ld + row] : x[(size_t)row * ld + column];
+}
+
+static void pack_a(const float *a, int lda, int trans, int row0, int rows, int p0, int kc, int mr, float *ap) {
+    for (int strip = 0; strip < rows; strip += mr) {
+        int height = rows - strip < mr ? rows - strip : mr;
+        for (int p = 0; p < kc; p++) {
+            float *out = ap + ((size_t)strip * kc + (size_t)p * mr);
+            for (int i = 0; i < height; i++) out[i] = at(a, lda, trans, row0 + strip + i, p0 + p);
+            for (int i = height; i < mr; i++) out[i] = 0;
+        }
+    }
+}
+
+static void pack_b(const float *b, int ldb, int trans, int p0, int kc, int column0, int columns, int nr, float *bp) {
+    for (int strip = 0; strip < columns; strip += nr) {
+        int width = columns - strip < nr ? columns - strip : nr;
+        float *out = bp + (size_t)strip * kc;
+        if (!trans && width == nr) {
+            for (int p = 0; p < kc; p++) memcpy(out + (size_t)p * nr, b + (size_t)(p0 + p) * ldb + column0 + strip, sizeof(float) * nr);
+            continue;
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int j = 0; j < width; j++) out[(size_t)p * nr + j] = at(b, ldb, trans, p0 + p, column0 + strip + j);
+            for (int j = width; j < nr; j++) out[(size_t)p * nr + j] = 0;
+        }
+    }
+}
+
+// The tile is written to C directly when whole; an edge tile goes through a buffer.
+#define CK_MAX_TILE (16 * 64)
+
+static void portable_kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+    enum { MR = 4, NR = 16 };
+    float acc[MR][NR] = {{0}};
+    for (int p = 0; p < kc; p++) {
+        for (int i = 0; i < MR; i++) {
+            float x = ap[p * MR + i];
+            for (int j = 0; j < NR; j++) acc[i][j] += x * bp[p * NR + j];
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        for (int j = 0; j < NR; j++) c[(size_t)i * ldc + j] = (first && !accumulate ? 0 : c[(size_t)i * ldc + j]) + acc[i][j];
+    }
+}
+
+#ifdef CK_X86
+#define CK_STORE256(i, lo, hi)                                                                      \
+    do {                                                                                            \
+        float *row = c + (size_t)(i) * ldc;                                                         \
+        _mm256_storeu_ps(row, keep ? _mm256_add_ps(_mm256_loadu_ps(row), lo) : lo);                \
+        _mm256_storeu_ps(row + 8, keep ? _mm256_add_ps(_mm256_loadu_ps(row + 8), hi) : hi);        \
+    } while (0)
+
+__attribute__((target("avx2,fma"))) static void avx2_kernel(
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int p = 0; p < kc; p++) {
+        const float *a = ap + p * 6;
+        __m256 b0 = _mm256_loadu_ps(bp + p * 16), b1 = _mm256_loadu_ps(bp + p * 16 + 8), x;
+        x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+    int keep = !(first && !accumulate);
+    CK_STORE256(0, c00, c01);
+    CK_STORE256(1, c10, c11);
+    CK_STORE256(2, c20, c21);
+    CK_STORE256(3, c30, c31);
+    CK_STORE256(4, c40, c41);
+    CK_STORE256(5, c50, c51);
+}
+
+// Fourteen rows of two vectors: 28 accumulators, each named so that they stay in registers
+// whatever the optimisation level does with arrays.
+#define CK_STORE512(i, lo, hi)                                                                      \
+    do {                                                                                            \
+        float *row = c + (size_t)(i) * ldc;                                                         \
+        _mm512_storeu_ps(row, keep ? _mm512_add_ps(_mm512_loadu_ps(row), lo) : lo);                \
+        _mm512_storeu_ps(row + 16, keep ? _mm512_add_ps(_mm512_loadu_ps(row + 16), hi) : hi);      \
+    } while (0)
+
+__attribute__((target("avx512f"))) static void avx512_kernel(
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+    __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
+    __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 c100 = _mm512_setzero_ps(), c101 = _mm512_setzero_ps();
+    __m512 c110 = _mm512_setzero_ps(), c111 = _mm512_setzero_ps();
+    __m512 c120 = _mm512_setzero_ps(), c121 = _mm512_setzero_ps();
+    __m512 c130 = _mm512_setzero_ps(), c131 = _mm512_setzero_ps();
+    for (int p = 0; p < kc; p++) {
+        const float *a = ap + p * 14;
+        __m512 b0 = _mm512_loadu_ps(bp + p * 32), b1 = _mm512_loadu_ps(bp + p * 32 + 16), x;
+        x = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
+        x = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(x, b0, c10); c11 = _mm512_fmadd_ps(x, b1, c11);
+        x = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(x, b0, c20); c21 = _mm512_fmadd_ps(x, b1, c21);
+        x = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
+        x = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(x, b0, c40); c41 = _mm512_fmadd_ps(x, b1, c41);
+        x = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(x, b0, c50); c51 = _mm512_fmadd_ps(x, b1, c51);
+        x = _mm512_set1_ps(a[6]); c60 = _mm512_fmadd_ps(x, b0, c60); c61 = _mm512_fmadd_ps(x, b1, c61);
+        x = _mm512_set1_ps(a[7]); c70 = _mm512_fmadd_ps(x, b0, c70); c71 = _mm512_fmadd_ps(x, b1, c71);
+        x = _mm512_set1_ps(a[8]); c80 = _mm512_fmadd_ps(x, b0, c80); c81 = _mm512_fmadd_ps(x, b1, c81);
+        x = _mm512_set1_ps(a[9]); c90 = _mm512_fmadd_ps(x, b0, c90); c91 = _mm512_fmadd_ps(x, b1, c91);
+        x = _mm512_set1_ps(a[10]); c100 = _mm512_fmadd_ps(x, b0, c100); c101 = _mm512_fmadd_ps(x, b1, c101);
+        x = _mm512_set1_ps(a[11]); c110 = _mm512_fmadd_ps(x, b0, c110); c111 = _mm512_fmadd_ps(x, b1, c111);
+        x = _mm512_set1_ps(a[12]); c120 = _mm512_fmadd_ps(x, b0, c120); c121 = _mm512_fmadd_ps(x, b1, c121);
+        x = _mm512_set1_ps(a[13]); c130 = _mm512_fmadd_ps(x, b0, c130); c131 = _mm512_fmadd_ps(x, b1, c131);
+    }
+    int keep = !(first && !accumulate);
+    CK_STORE512(0, c00, c01);
+    CK_STORE512(1, c10, c11);
+    CK_STORE512(2, c20, c21);
+    CK_STORE512(3, c30, c31);
+    CK_STORE512(4, c40, c41);
+    CK_STORE512(5, c50, c51);
+    CK_STORE512(6, c60, c61);
+    CK_STORE512(7, c70, c71);
+    CK_STORE512(8, c80, c81);
+    CK_STORE512(9, c90, c91);
+    CK_STORE512(10, c100, c101);
+    CK_STORE512(11, c110, c111);
+    CK_STORE512(12, c120, c121);
+    CK_STORE512(13, c130, c131);
+}
+#endif
+
+
+// Few rows of A (an FC layer at batch 1): a matrix-vector product that streams B once at memory
+// speed, instead of packing all of it for a tile it would fill with zeros.
+static void portable_rows(int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb,
+                          int trans_b, float *c, int ldc, int accumulate) {
+    for (int i = 0; i < m; i++) {
+        float *row = c + (size_t)i * ldc;
+        if (!accumulate) memset(row, 0, sizeof(float) * n);
+        if (trans_b) {
+            for (int j = 0; j < n; j++) {
+                const float *column = b + (size_t)j * ldb;
+                float sum = 0;
+                for (int p = 0; p < k; p++) sum += at(a, lda, trans_a, i, p) * column[p];
+                row[j] += sum;
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                float x = at(a, lda, trans_a, i, p);
+                const float *line = b + (size_t)p * ldb;
+                for (int j = 0; j < n; j++) row[j] += x * line[j];
+            }
+        }
+    }
+}
+
+#ifdef CK_X86
+__attribute__((target("avx512f"))) static void avx512_rows(
+    int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b, float *c,
+    int ldc, int accumulate) {
+    if (!trans_b || trans_a) { portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return; }
+    for (int i = 0; i < m; i++) {
+        const float *x = a + (size_t)i * lda;
+        float *row = c + (size_t)i * ldc;
+        for (int j = 0; j < n; j++) {
+            const float *column = b + (size_t)j * ldb;
+            __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+            int p = 0;
+            for (; p + 64 <= k; p += 64) {
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(column + p), s0);
+                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 16), _mm512_loadu_ps(column + p + 16), s1);
+                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 32), _mm512_loadu_ps(column + p + 32), s2);
+                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 48), _mm512_loadu_ps(column + p + 48), s3);
+            }
+            float sum = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+            for (; p < k; p++) sum += x[p] * column[p];
+            row[j] = (accumulate ? row[j] : 0) + sum;
+        }
+    }
+}
+#endif
+
+static isa_t chosen_isa(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return (isa_t){14, 32, avx512_kernel};
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return (isa_t){6, 16, avx2_kernel};
+#endif
+    return (isa_t){4, 16, portable_kernel};
+}
+
+const char *ckernels_isa(void) {
+    isa_t isa = chosen_isa();
+    return isa.mr == 14 ? "avx512" : isa.mr == 6 ? "avx2" : "portable";
+}
+
+// Each thread keeps its packing buffers between calls: a fresh allocation of this size is a
+// fresh mapping, and its page faults cost more than a small multiply.
+typedef struct {
+    float *data;
+    size_t bytes;
+} buffer_t;
+
+static _Thread_local buffer_t a_panel, b_panel;
+
+static float *scratch(buffer_t *buffer, size_t bytes) {
+    if (buffer->bytes < bytes) {
+        free(buffer->data);
+        buffer->data = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        buffer->bytes = buffer->data ? bytes : 0;
+    }
+    return buffer->data;
+}
+
+int ckernels_sgemm(int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b,
+                   float *c, int ldc, int accumulate) {
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        if (!accumulate) for (int i = 0; i < m; i++) memset(c + (size_t)i * ldc, 0, sizeof(float) * n);
+        return 0;
+    }
+    static isa_t isa;
+    static int ready;
+    if (!ready) { isa = chosen_isa(); ready = 1; }
+    if (m <= 4) {
+#ifdef CK_X86
+        if (isa.mr == 14) { avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return 0; }
+#endif
+        portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
+        return 0;
+    }
+    const int mr = isa.mr, nr = isa.nr;
+    const int mc = MC_ROWS / mr * mr;
+    const int nc_max = n < NC ? n : NC;
+    float *bp = scratch(&b_panel, sizeof(float) * (size_t)KC * ((nc_max + nr - 1) / nr * nr));
+    float *ap = scratch(&a_panel, sizeof(float) * (size_t)KC * ((mc + mr - 1) / mr * mr));
+    if (!bp || !ap) return -1;
+    float tile[CK_MAX_TILE];
+    for (int j0 = 0; j0 < n; j0 += NC) {
+        int nc = n - j0 < NC ? n - j0 : NC;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = k - p0 < KC ? k - p0 : KC;
+            int first = p0 == 0;
+            pack_b(b, ldb, trans_b, p0, kc, j0, nc, nr, bp);
+            for (int i0 = 0; i0 < m; i0 += mc) {
+                int rows = m - i0 < mc ? m - i0 : mc;
+                pack_a(a, lda, trans_a, i0, rows, p0, kc, mr, ap);
+                for (int js = 0; js < nc; js += nr) {
+                    int width = nc - js < nr ? nc - js : nr;
+                    for (int is = 0; is < rows; is += mr) {
+                        int height = rows - is < mr ? rows - is : mr;
+                        float *target = c + (size_t)(i0 + is) * ldc + j0 + js;
+                        const float *as = ap + (size_t)is * kc, *bs = bp + (size_t)js * kc;
+                        if (width == nr && height == mr) {
+                            isa.kernel(kc, as, bs, target, ldc, first, accumulate);
+                        } else {
+                            // An edge tile: compute into a buffer holding C's values, copy back the part that exists.
+                            int keep = !(first && !accumulate);
+                            for (int i = 0; i < mr; i++)
+                                for (int j = 0; j < nr; j++)
+                                    tile[i * nr + j] = keep && i < height && j < width ? target[(size_t)i * ldc + j] : 0;
+                            isa.kernel(kc, as, bs, tile, nr, 0, 1);
+                            for (int i = 0; i < height; i++) memcpy(target + (size_t)i * ldc, tile + i * nr, sizeof(float) * width);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
