@@ -152,8 +152,8 @@ enum BuiltInRules {
             summary: "a variable, block or defaults entry that the patterns never use",
             rationale: """
                 A definition nothing uses is usually a typo elsewhere (a variable named n where the \
-                pattern says N, a defaults entry for MAXPOOL in a network of POOLs is fine, but one \
-                for a kind the network lacks is not) or a leftover after an edit; either way the \
+                pattern says N; defaults for MAXPOOL in a network of POOLs, which they do not reach, \
+                while POOL's reach MAXPOOL and AVGPOOL) or a leftover after an edit; either way the \
                 file does not say what its author thinks. Uses are read from the patterns as \
                 written, so a body that *0 or ?false leaves out still counts as using its names.
                 """,
