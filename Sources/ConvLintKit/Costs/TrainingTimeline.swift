@@ -90,6 +90,7 @@ public struct TrainingTimeline {
         self.checked = checked
         guard !layers.isEmpty else { return }
         segment = Self.segments(layers, checkpoint)
+        for (index, id) in segment.enumerated() { if let id { members[id, default: []].append(index) } }
         try forward()
         try backward()
     }
@@ -107,14 +108,17 @@ public struct TrainingTimeline {
         return current
     }
 
-    private func savedBuffers(_ layer: LayerReport) -> [Int] { Self.savedBuffers(layer, owner: owner) }
+    private func savedBuffers(_ layer: LayerReport) -> [Int] {
+        Self.savedBuffers(layer, owner: owner, outputOwner: owner[layer.node.index])
+    }
 
-    static func savedBuffers(_ layer: LayerReport, owner: [Int]) -> [Int] {
+    /// The buffers `layer` saves, its output living in `outputOwner`'s.
+    static func savedBuffers(_ layer: LayerReport, owner: [Int], outputOwner: Int) -> [Int] {
         let saved = layer.node.operation.saved
         var buffers = [Int]()
         if saved.input || saved.allInputs, let first = layer.node.inputs.first { buffers.append(owner[first]) }
         if saved.allInputs { buffers += layer.node.inputs.dropFirst().map { owner[$0] } }
-        if saved.output { buffers.append(owner[layer.node.index]) }
+        if saved.output { buffers.append(outputOwner) }
         return Array(Set(buffers))
     }
 
@@ -129,9 +133,8 @@ public struct TrainingTimeline {
                 shares = true
                 if case .merge(let merge) = layer.node.operation, merge.mode == .add { shares = !saved.contains(owner[first]) }
             }
-            var current = owner
-            current[layer.node.index] = shares ? owner[layer.node.inputs[0]] : layer.node.index
-            saved.formUnion(savedBuffers(layer, owner: current))
+            let outputOwner = shares ? owner[layer.node.inputs[0]] : layer.node.index
+            saved.formUnion(savedBuffers(layer, owner: owner, outputOwner: outputOwner))
             return shares
         }
     }
@@ -320,11 +323,8 @@ public struct TrainingTimeline {
         }
     }
 
-    private var members: [Int: [Int]] {
-        var members = [Int: [Int]]()
-        for (index, id) in segment.enumerated() { if let id { members[id, default: []].append(index) } }
-        return members
-    }
+    /// Each segment's layers, in order; built once (a network may have many segments).
+    private var members = [Int: [Int]]()
 
     /// Copies of outputs still alive when their segment is recomputed, by segment.
     private var copies = [Int: Int]()
