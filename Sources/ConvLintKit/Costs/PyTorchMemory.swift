@@ -103,9 +103,6 @@ public struct PyTorchMemory: Sendable, Equatable {
             layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient,
             castWeightBytes: precision.castWeight, checkpoint: checkpoint, checked: checked)
         let peak = timeline.peak
-        let perImage = try TrainingTimeline(
-            layers, batch: 1, activationBytes: precision.activation, gradientBytes: precision.gradient,
-            checkpoint: checkpoint, checked: checked)
         // Checkpointing keeps fewer activations: the GPU's term scales with those live at the
         // simulated peak instead of all that autograd would save.
         let checkpointed = checkpoint != .none && layers.contains { $0.node.blockCall != nil }
@@ -117,7 +114,7 @@ public struct PyTorchMemory: Sendable, Equatable {
             workspace: ByteCount(hasMatmul ? 2 * cublasWorkspace : 0),
             gradients: try bytes(totals.params, precision.gradient),
             savedActivations: try bytes(saved.total, batch), keptActivations: kept,
-            activationGradients: kept, timeline: peak, backwardMACs: perImage.backwardMACs, checkpoint: checkpoint,
+            activationGradients: kept, timeline: peak, backwardMACs: timeline.backwardMACs, checkpoint: checkpoint,
             castWeights: try bytes(totals.weights, precision.castWeight),
             stepTemporaries: try bytes(totals.params, optimizer == .adam || optimizer == .adamw ? precision.state : 0),
             backwardPeak: ByteCount(0), stepPeak: ByteCount(0),

@@ -41,8 +41,9 @@ public struct TrainingTimeline {
     }
 
     private(set) var peak = Peak()
-    /// The backward pass's multiply-accumulates: input and weight gradients of CONV, DECONV
-    /// and FC layers; none for an input that needs no gradient.
+    /// The backward pass's multiply-accumulates per image (the layers' costs are per image):
+    /// input and weight gradients of CONV, DECONV and FC layers, none for an input that needs no
+    /// gradient, and the forward again of checkpointed segments.
     private(set) var backwardMACs = 0
 
     private let layers: [LayerReport]
@@ -116,10 +117,12 @@ public struct TrainingTimeline {
     static func savedBuffers(_ layer: LayerReport, owner: [Int], outputOwner: Int) -> [Int] {
         let saved = layer.node.operation.saved
         var buffers = [Int]()
-        if saved.input || saved.allInputs, let first = layer.node.inputs.first { buffers.append(owner[first]) }
-        if saved.allInputs { buffers += layer.node.inputs.dropFirst().map { owner[$0] } }
-        if saved.output { buffers.append(outputOwner) }
-        return Array(Set(buffers))
+        // A few buffers at most, each kept once (a layer may save one buffer twice over aliases).
+        func keep(_ buffer: Int) { if !buffers.contains(buffer) { buffers.append(buffer) } }
+        if saved.input || saved.allInputs, let first = layer.node.inputs.first { keep(owner[first]) }
+        if saved.allInputs { for input in layer.node.inputs.dropFirst() { keep(owner[input]) } }
+        if saved.output { keep(outputOwner) }
+        return buffers
     }
 
     /// Which buffer each output lives in while autograd records. A sum writes into its first
