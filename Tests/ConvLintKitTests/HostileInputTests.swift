@@ -592,12 +592,16 @@ enum Hostile {
         /// In the child: build the input, time the analysis and every report, print the outcome.
         static func child(_ recipe: Recipe) {
             alarm(killAfterSeconds)
-            var limit = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
-            #if os(Linux)
-            _ = setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
-            #else
-            _ = setrlimit(RLIMIT_AS, &limit)
-            #endif
+            // AddressSanitizer reserves terabytes of address space for its shadow memory, so under
+            // it the cap would stop the child before it starts; ASan then catches overflows itself.
+            if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") == nil {
+                var limit = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
+                #if os(Linux)
+                _ = setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
+                #else
+                _ = setrlimit(RLIMIT_AS, &limit)
+                #endif
+            }
 
             let files = FileManager.default
             let scratch = files.temporaryDirectory.appendingPathComponent("convlint-hostile-\(UUID().uuidString)")
