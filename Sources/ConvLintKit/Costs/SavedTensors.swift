@@ -15,16 +15,12 @@ struct SavedTensors {
         var total = 0
         for layer in layers {
             var bytes = 0
-            func keep(_ index: Int) throws(Diagnostic) {
-                let buffer = plan.owner[index]
-                guard seen.insert(buffer).inserted else { return }
+            let node = layer.node
+            for buffer in Self.buffers(savedBy: layer, owner: plan.owner, outputOwner: plan.owner[node.index])
+            where seen.insert(buffer).inserted {
                 bytes = try checked.add(bytes, try checked.multiply(layers[buffer].output.elements, activationBytes))
             }
-            let node = layer.node
             let saved = node.operation.saved
-            if saved.input { try keep(node.inputs[0]) }
-            if saved.allInputs { for input in node.inputs { try keep(input) } }
-            if saved.output { try keep(node.index) }
             bytes = try checked.add(
                 bytes, try checked.multiply(layer.output.elements, saved.bytesPerOutputElement))
             bytes = try checked.add(bytes, saved.bytesPerImage)
@@ -33,5 +29,17 @@ struct SavedTensors {
         }
         self.total = total
         self.byLayer = byLayer
+    }
+
+    /// The buffers `layer` saves, its output living in `outputOwner`'s.
+    static func buffers(savedBy layer: LayerReport, owner: [Int], outputOwner: Int) -> [Int] {
+        let saved = layer.node.operation.saved
+        var buffers = [Int]()
+        // A few buffers at most, each kept once (a layer may save one buffer twice over aliases).
+        func keep(_ buffer: Int) { if !buffers.contains(buffer) { buffers.append(buffer) } }
+        if saved.input || saved.allInputs, let first = layer.node.inputs.first { keep(owner[first]) }
+        if saved.allInputs { for input in layer.node.inputs.dropFirst() { keep(owner[input]) } }
+        if saved.output { keep(outputOwner) }
+        return buffers
     }
 }

@@ -110,19 +110,7 @@ public struct TrainingTimeline {
     }
 
     private func savedBuffers(_ layer: LayerReport) -> [Int] {
-        Self.savedBuffers(layer, owner: owner, outputOwner: owner[layer.node.index])
-    }
-
-    /// The buffers `layer` saves, its output living in `outputOwner`'s.
-    static func savedBuffers(_ layer: LayerReport, owner: [Int], outputOwner: Int) -> [Int] {
-        let saved = layer.node.operation.saved
-        var buffers = [Int]()
-        // A few buffers at most, each kept once (a layer may save one buffer twice over aliases).
-        func keep(_ buffer: Int) { if !buffers.contains(buffer) { buffers.append(buffer) } }
-        if saved.input || saved.allInputs, let first = layer.node.inputs.first { keep(owner[first]) }
-        if saved.allInputs { for input in layer.node.inputs.dropFirst() { keep(owner[input]) } }
-        if saved.output { keep(outputOwner) }
-        return buffers
+        SavedTensors.buffers(savedBy: layer, owner: owner, outputOwner: owner[layer.node.index])
     }
 
     /// Which buffer each output lives in while autograd records. A sum writes into its first
@@ -137,7 +125,7 @@ public struct TrainingTimeline {
                 if case .merge(let merge) = layer.node.operation, merge.mode == .add { shares = !saved.contains(owner[first]) }
             }
             let outputOwner = shares ? owner[layer.node.inputs[0]] : layer.node.index
-            saved.formUnion(savedBuffers(layer, owner: owner, outputOwner: outputOwner))
+            saved.formUnion(SavedTensors.buffers(savedBy: layer, owner: owner, outputOwner: outputOwner))
             return shares
         }
     }
