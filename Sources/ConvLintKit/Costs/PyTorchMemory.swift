@@ -94,14 +94,12 @@ public struct PyTorchMemory: Sendable, Equatable {
         let hasMatmul = layers.contains(where: \.isDense)
         // PyTorch's flatten is a view; otherwise layers own what SPEC §5 says they keep.
         let plan = BufferPlan(layers, keepsInput: true) { $0.node.operation.storage != .own }
-        // In training, in-place activations that need their input keep it, and a sum cannot
-        // overwrite a saved branch.
-        let trainingPlan = TrainingTimeline.plan(layers)
-        let saved = try SavedTensors(layers, plan: trainingPlan, activationBytes: precision.activation, checked: checked)
-
         let timeline = try TrainingTimeline(
             layers, batch: batch, activationBytes: precision.activation, gradientBytes: precision.gradient,
             castWeightBytes: precision.castWeight, checkpoint: checkpoint, checked: checked)
+        // In training, in-place activations that need their input keep it, and a sum cannot
+        // overwrite a saved branch: the timeline's plan.
+        let saved = try SavedTensors(layers, plan: timeline.plan, activationBytes: precision.activation, checked: checked)
         let peak = timeline.peak
         // Checkpointing keeps fewer activations: the GPU's term scales with those live at the
         // simulated peak instead of all that autograd would save.

@@ -61,8 +61,11 @@ public struct TrainingTimeline {
     private var segment: [Int?] = []
     private var recomputed = Set<Int>()
 
+    /// Which buffer each output lives in while autograd records (`plan(_:)`), which is also
+    /// what `SavedTensors` counts.
+    let plan: BufferPlan
     // Forward buffers, by the layer that allocated them.
-    private var owner: [Int] = []
+    private var owner: [Int] { plan.owner }
     private var bufferLive: [Bool] = []
     /// Layers still to read each buffer in the forward pass, and layers whose backward still
     /// needs it.
@@ -89,6 +92,7 @@ public struct TrainingTimeline {
         self.gradientBytes = gradientBytes
         self.castWeightBytes = castWeightBytes
         self.checked = checked
+        plan = Self.plan(layers)
         guard !layers.isEmpty else { return }
         segment = Self.segments(layers, checkpoint)
         for (index, id) in segment.enumerated() { if let id { members[id, default: []].append(index) } }
@@ -139,7 +143,6 @@ public struct TrainingTimeline {
     // MARK: Forward
 
     private mutating func forward() throws(Diagnostic) {
-        owner = Self.plan(layers).owner
         bufferLive = Array(repeating: false, count: layers.count)
         forwardReaders = Array(repeating: 0, count: layers.count)
         savers = Array(repeating: 0, count: layers.count)
