@@ -85,11 +85,11 @@ public enum Analyzer {
                     optimizer: options.optimizer, checkpoint: options.checkpoint)
                 if let budget = options.gpuMemory {
                     checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
-                } else if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
+                } else if let peaks = stepPeaks(of: analysis, options) {
                     analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
                         BudgetCheck(
                             budget: size, framework: options.framework,
-                            largestBatch: MemoryBudget.largestBatch(fitting: size, one: one, two: two))
+                            largestBatch: MemoryBudget.largestBatch(fitting: size, one: peaks.one, two: peaks.two))
                     }
                 }
             }
@@ -99,25 +99,29 @@ public enum Analyzer {
         return analysis
     }
 
-    /// The peaks of the phases of a training step of the analysed network at `batch`.
-    private static func phases(
-        of analysis: Analysis, _ options: AnalysisOptions, batch: Int, dtype: DType? = nil
-    ) -> [ByteCount]? {
-        let memory = try? MemoryEstimate.estimate(
-            layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype ?? analysis.dtype,
-            optimizer: options.optimizer, checkpoint: options.checkpoint)
-        return memory.map {
-            options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
+    /// The peaks of the phases of a training step of the analysed network at batches 1 and 2,
+    /// from which `MemoryBudget.largestBatch` finds the largest batch that fits.
+    private static func stepPeaks(
+        of analysis: Analysis, _ options: AnalysisOptions, dtype: DType? = nil
+    ) -> (one: [ByteCount], two: [ByteCount])? {
+        func phases(batch: Int) -> [ByteCount]? {
+            let memory = try? MemoryEstimate.estimate(
+                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype ?? analysis.dtype,
+                optimizer: options.optimizer, checkpoint: options.checkpoint)
+            return memory.map {
+                options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
+            }
         }
+        guard let one = phases(batch: 1), let two = phases(batch: 2) else { return nil }
+        return (one, two)
     }
 
     /// Finds the largest batch whose training step fits `budget`, and reports a batch that does not.
     private static func checkBudget(
         _ budget: ByteCount, _ analysis: inout Analysis, options: AnalysisOptions, batchLocation: SourceLocation?
     ) {
-        var largest: Int?
-        if let one = phases(of: analysis, options, batch: 1), let two = phases(of: analysis, options, batch: 2) {
-            largest = MemoryBudget.largestBatch(fitting: budget, one: one, two: two)
+        let largest = stepPeaks(of: analysis, options).flatMap {
+            MemoryBudget.largestBatch(fitting: budget, one: $0.one, two: $0.two)
         }
         let alternatives = whatIfs(analysis, options, budget: budget)
         analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest, whatIf: alternatives)
@@ -151,10 +155,10 @@ public enum Analyzer {
         return variants.map { flags, checkpoint, dtype in
             var variant = options
             variant.checkpoint = checkpoint
-            guard let one = phases(of: analysis, variant, batch: 1, dtype: dtype),
-                let two = phases(of: analysis, variant, batch: 2, dtype: dtype)
-            else { return WhatIf(flags: flags, largestBatch: nil) }
-            return WhatIf(flags: flags, largestBatch: MemoryBudget.largestBatch(fitting: budget, one: one, two: two))
+            let largest = stepPeaks(of: analysis, variant, dtype: dtype).flatMap {
+                MemoryBudget.largestBatch(fitting: budget, one: $0.one, two: $0.two)
+            }
+            return WhatIf(flags: flags, largestBatch: largest)
         }
     }
 
