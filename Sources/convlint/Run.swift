@@ -73,16 +73,17 @@ struct Run: ParsableCommand {
             Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")
         }
         guard analysis.isValid, let memory = analysis.memory else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
-        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations, winograd: winograd)
-        if let refusal = plan.refusal(available: RunPlan.availableMemory()) {
-            Terminal.printError(refusal)
-            throw ExitCode(1)
-        }
         var executorOptions = Executor.Options()
         executorOptions.seed = seed
         executorOptions.keepActivations = keepActivations
         executorOptions.winograd = winograd
         let executor = Executor(analysis: analysis, options: executorOptions)
+        // The prediction reads the very steps the executor will run.
+        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations, compiled: executor.compiled)
+        if let refusal = plan.refusal(available: RunPlan.availableMemory()) {
+            Terminal.printError(refusal)
+            throw ExitCode(1)
+        }
         // Progress only for a person watching: a terminal on standard error, not a pipe or CI log.
         let showProgress = !quiet && isatty(2) == 1
         var saved: Data?
