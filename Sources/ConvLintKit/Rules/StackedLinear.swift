@@ -10,7 +10,7 @@ struct StackedLinear: LintRule {
             as the CS231n notes point out. Put an activation such as RELU between them, or merge \
             them into one layer. A factorisation is different: a depthwise CONV followed by a \
             pointwise one, a 1x7 followed by a 7x1, or a bottleneck no wider than the layers around it \
-            layers composes into a map that would need more parameters as one layer, which is why \
+            composes into a map that would need more parameters as one layer, which is why \
             MobileNet, ShuffleNet and EfficientNet build them on purpose.
             """,
         exemptions: """
