@@ -18,10 +18,7 @@ import Testing
         var files: [String: [Finding]]
     }
 
-    static let corpus: Corpus = {
-        let url = Bundle.module.url(forResource: "lint_corpus", withExtension: "json", subdirectory: "Fixtures")!
-        return try! JSONDecoder().decode(Corpus.self, from: Data(contentsOf: url))
-    }()
+    static let corpus: Corpus = loadFixture("lint_corpus")
 
     static let lintRules: Set<String> = Set(RuleRegistry.lintRules.map { $0.description.id })
         .union([RuleID.unusedDefinition, RuleID.unusedSuppression])

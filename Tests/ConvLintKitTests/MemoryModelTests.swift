@@ -20,10 +20,7 @@ import Testing
 
     struct Fixture: Decodable { var rows: [Measurement] }
 
-    static let rows: [Measurement] = {
-        let url = Bundle.module.url(forResource: "gpu_memory_h100", withExtension: "json", subdirectory: "Fixtures")!
-        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url)).rows
-    }()
+    static let rows: [Measurement] = loadFixture("gpu_memory_h100", as: Fixture.self).rows
 
     /// The shipped files that are the measured models.
     static let files = [

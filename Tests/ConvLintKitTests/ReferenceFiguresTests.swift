@@ -47,10 +47,7 @@ import Testing
         var shape: [Int] { if case .shape(let s) = self { s } else { [] } }
     }
 
-    static let reference: Reference = {
-        let url = Bundle.module.url(forResource: "reference", withExtension: "json", subdirectory: "Fixtures")!
-        return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-    }()
+    static let reference: Reference = loadFixture("reference")
 
     /// Shipped files that are the measured torchvision models.
     static let torchvisionFiles = [

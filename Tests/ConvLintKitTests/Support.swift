@@ -13,6 +13,12 @@ let architecturesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("architectures")
 
+/// Decodes `Fixtures/<name>.json`: figures measured with PyTorch and others, copied into the tests.
+func loadFixture<T: Decodable>(_ name: String, as type: T.Type = T.self) -> T {
+    let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
+    return try! JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+}
+
 func analyzeArchitecture(_ name: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
     Analyzer.analyze(path: architecturesDirectory.appendingPathComponent(name).path, options: options)
 }

@@ -31,8 +31,7 @@ import Testing
     }
 
     static func load(_ name: String) -> [Row] {
-        let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")!
-        let fixture = try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let fixture = loadFixture(name, as: Fixture.self)
         return fixture.models.values.sorted { $0.file < $1.file }.map { row in
             var row = row
             row.autocast = fixture.autocast ?? false

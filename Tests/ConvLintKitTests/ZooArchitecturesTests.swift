@@ -29,10 +29,7 @@ import Testing
         var models: [String: Model]
     }
 
-    static let reference: Reference = {
-        let url = Bundle.module.url(forResource: "torchvision_zoo_layers", withExtension: "json", subdirectory: "Fixtures")!
-        return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-    }()
+    static let reference: Reference = loadFixture("torchvision_zoo_layers")
 
     static let files = [
         ("efficientnet_b0", "efficientnet-b0.yaml"), ("mobilenet_v3_small", "mobilenet-v3-small.yaml"),
