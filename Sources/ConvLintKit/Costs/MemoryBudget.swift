@@ -47,13 +47,11 @@ enum MemoryBudget {
     /// 16 GiB (V100, T4), 24 GiB (A10, RTX 4090), 40 GiB (A100 40GB), 80 GiB (A100, H100).
     static let commonSizes = [16, 24, 40, 80].map { ByteCount($0 << 30) }
 
-    static let maxBatch = 1 << 30
-
     /// `one` and `two` are the peaks of each phase of a step (backward pass, optimizer step) at
     /// batch 1 and 2. Each is a constant plus a cost per image, so the two determine it exactly.
     /// Returns nil when not even batch 1 fits.
     static func largestBatch(fitting budget: ByteCount, one: [ByteCount], two: [ByteCount]) -> Int? {
-        var largest = maxBatch
+        var largest = Limits.batch
         for (first, second) in zip(one, two) {
             let perImage = second.bytes - first.bytes
             let fixed = first.bytes - perImage

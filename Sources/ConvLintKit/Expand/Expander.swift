@@ -2,14 +2,6 @@
 /// layers decided, blocks inlined with their arguments, list variables indexed by the
 /// repetitions around them (SPEC §2), and each group's merge row added after its branches.
 struct Expander {
-    /// SPEC §2: at most this many layers...
-    static let maxLayers = 1_000_000
-    /// ...nested at most this deep (brackets, repetitions, groups and block calls together).
-    static let maxDepth = 256
-    /// Pattern nodes visited while expanding may exceed the layers made by at most this many.
-    /// A real network visits a few nodes per layer; the bound stops `[[X?false]*1000000]*1000000`,
-    /// which makes no layers but would loop 10^12 times.
-    static let maxIdleSteps = 100_000
 
     private struct Repetition {
         var index: Int
@@ -46,8 +38,8 @@ struct Expander {
         try checkDefaults()
         try checkNames(in: file.network)
         for block in file.blocks.values { try checkNames(in: block.body) }
-        var bound = ExpansionBound(file: file, limit: Self.maxLayers)
-        if bound.lower(file.network) >= Self.maxLayers {
+        var bound = ExpansionBound(file: file, limit: Limits.expandedLayers)
+        if bound.lower(file.network) >= Limits.expandedLayers {
             throw tooManyLayers(at: bound.culprit ?? file.networkLocation)
         }
         var terms: [PatternNode]
@@ -155,7 +147,7 @@ struct Expander {
     /// Expands `node` reading from layer `input`; returns the layer holding its output.
     private mutating func expand(_ node: PatternNode, from input: Int) throws(Diagnostic) -> Int {
         steps += 1
-        if steps > 4 * layers.count + Self.maxIdleSteps {
+        if steps > 4 * layers.count + Limits.idleExpansionSteps {
             throw Diagnostic(
                 RuleID.expansionLimit,
                 "the pattern repeats bodies that make no layers: \(steps.grouped) steps for \(layers.count.grouped) layers",
@@ -182,7 +174,7 @@ struct Expander {
                 if index == 0 {
                     // Fail before unrolling when the first copy shows the total is too big.
                     let projected = Saturating.multiply(layers.count - before, count) + before
-                    if projected > Self.maxLayers { throw tooManyLayers(at: location) }
+                    if projected > Limits.expandedLayers { throw tooManyLayers(at: location) }
                 }
             }
             return current
@@ -216,21 +208,21 @@ struct Expander {
 
     private mutating func enter(at location: SourceLocation) throws(Diagnostic) {
         depth += 1
-        guard depth <= Self.maxDepth else {
+        guard depth <= Limits.nesting else {
             throw Diagnostic(
-                RuleID.expansionLimit, "the pattern nests deeper than \(Self.maxDepth) levels", at: location,
+                RuleID.expansionLimit, "the pattern nests deeper than \(Limits.nesting) levels", at: location,
                 help: "flatten the pattern; no network needs this depth")
         }
     }
 
     private func tooManyLayers(at location: SourceLocation) -> Diagnostic {
         Diagnostic(
-            RuleID.expansionLimit, "the network expands to more than \(Self.maxLayers.grouped) layers",
-            at: location, help: "lower this repeat count; convlint checks networks of up to \(Self.maxLayers.grouped) layers")
+            RuleID.expansionLimit, "the network expands to more than \(Limits.expandedLayers.grouped) layers",
+            at: location, help: "lower this repeat count; convlint checks networks of up to \(Limits.expandedLayers.grouped) layers")
     }
 
     private mutating func append(_ layer: LayerNode) throws(Diagnostic) {
-        guard layers.count < Self.maxLayers else {
+        guard layers.count < Limits.expandedLayers else {
             throw tooManyLayers(at: repetitions.first?.location ?? layer.location)
         }
         layers.append(layer)
@@ -247,7 +239,7 @@ struct Expander {
                 RuleID.badArgument, "a repeat count cannot be negative (\(count))", at: operand.location,
                 help: "*0 removes the body; use a count of 0 or more")
         }
-        guard count <= Self.maxLayers else { throw tooManyLayers(at: operand.location) }
+        guard count <= Limits.expandedLayers else { throw tooManyLayers(at: operand.location) }
         return count
     }
 

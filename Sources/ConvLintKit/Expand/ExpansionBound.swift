@@ -22,7 +22,7 @@ struct ExpansionBound {
         return value
     }
 
-    /// The fewest layers `node` can make (saturating at `Saturating.limit`).
+    /// The fewest layers `node` can make (saturating at `Limits.saturatedSize`).
     mutating func lower(_ node: PatternNode) -> Int {
         switch node {
         case .call(let call):
@@ -35,13 +35,13 @@ struct ExpansionBound {
             blocks[block.name] = value
             return blame(value, at: call.nameLocation)
         case .chain(let terms):
-            return terms.reduce(0) { min(Saturating.limit, $0 + lower($1)) }
+            return terms.reduce(0) { min(Limits.saturatedSize, $0 + lower($1)) }
         case .repeated(let body, let count, let location):
             return blame(Saturating.multiply(smallestCount(count), lower(body)), at: location)
         case .optional(let body, let condition, _):
             return condition == nil ? lower(body) : 0
         case .group(let branches, _, _):
-            return branches.reduce(1) { min(Saturating.limit, $0 + lower($1)) }
+            return branches.reduce(1) { min(Limits.saturatedSize, $0 + lower($1)) }
         }
     }
 

@@ -175,7 +175,7 @@ extension Volume {
     /// A layer's output volume, rejected when its element count or a side overflows.
     static func checked(_ w: Int, _ h: Int, _ d: Int, of layer: LayerNode) throws(Diagnostic) -> Volume {
         _ = try Checked(location: layer.location, what: "the output volume of \(layer.label)").multiply(w, h, d)
-        guard w <= Saturating.limit, h <= Saturating.limit else {
+        guard w <= Limits.saturatedSize, h <= Limits.saturatedSize else {
             throw Checked(location: layer.location, what: "the output size of \(layer.label)").overflow
         }
         return Volume(w, h, d)

@@ -94,7 +94,7 @@ struct ArchitectureDecoder {
                 RuleID.fileFormat,
                 tooLarge ? "'\(key)' is too large: \(text)" : "'\(key)' must be an integer, but it is '\(text)'",
                 at: node.location.withLength(text),
-                help: tooLarge ? "numbers must be at most \(PatternLexer.maxLiteral.grouped)" : nil)
+                help: tooLarge ? "numbers must be at most \(Limits.integerLiteral.grouped)" : nil)
         }
         return value
     }
@@ -121,7 +121,7 @@ struct ArchitectureDecoder {
     static func parseInteger(_ text: String) -> Int? {
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.count <= 13, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
-            let value = Int(text), abs(value) <= PatternLexer.maxLiteral
+            let value = Int(text), abs(value) <= Limits.integerLiteral
         else { return nil }
         return value
     }

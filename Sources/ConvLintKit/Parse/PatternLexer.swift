@@ -40,7 +40,6 @@ struct Token: Equatable {
 struct PatternLexer {
     /// Integers in a pattern stay far below the point where products of a few of them could
     /// overflow unnoticed; bigger literals are typos or attacks.
-    static let maxLiteral = 1 << 40
 
     let text: PatternText
     private var index = 0
@@ -144,13 +143,13 @@ struct PatternLexer {
         while let scalar = peek(), Self.isDigit(scalar) {
             index += 1
             value = value * 10 + Int(scalar.value - 48)
-            if value > Self.maxLiteral {
+            if value > Limits.integerLiteral {
                 while let more = peek(), Self.isDigit(more) { index += 1 }
                 throw Diagnostic(
                     RuleID.patternSyntax,
                     "the number \(text(from: digitsStart)) is too large",
                     at: span(from: start),
-                    help: "numbers in a pattern must be at most \(Self.maxLiteral.grouped)")
+                    help: "numbers in a pattern must be at most \(Limits.integerLiteral.grouped)")
             }
         }
         return value

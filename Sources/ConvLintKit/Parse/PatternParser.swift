@@ -1,7 +1,6 @@
 /// Recursive-descent parser for the pattern grammar of SPEC §2.
 struct PatternParser {
     /// Brackets and parentheses may nest this deep (SPEC §2).
-    static let maxDepth = 256
 
     private let tokens: [Token]
     private let end: SourceLocation
@@ -171,10 +170,10 @@ struct PatternParser {
 
     private mutating func enter(_ opener: Token) throws(Diagnostic) {
         depth += 1
-        if depth > Self.maxDepth {
+        if depth > Limits.nesting {
             throw Diagnostic(
                 RuleID.expansionLimit,
-                "brackets nest deeper than \(Self.maxDepth) levels",
+                "brackets nest deeper than \(Limits.nesting) levels",
                 at: opener.location, help: "flatten the pattern; no network needs this depth")
         }
     }

@@ -48,16 +48,12 @@ struct YAMLSyntaxError: Error {
 }
 
 enum YAMLDocument {
-    /// Nodes an alias-expanded document may stand for; architecture files need a few hundred.
-    static let maxWeight = 100_000
-    static let maxNesting: Int32 = 256
-
     /// Composes the single document of `source`; `nil` for an empty stream.
     static func compose(_ source: SourceFile) throws(YAMLSyntaxError) -> YAMLNode? {
         var utf8 = [UInt8]()
         utf8.reserveCapacity(source.scalars.count)
         for scalar in source.scalars { utf8.append(contentsOf: UTF8.encode(scalar)!) }
-        yaml_set_max_nest_level(maxNesting)
+        yaml_set_max_nest_level(Int32(Limits.nesting))
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLSyntaxError(message: "out of memory", location: .init(line: 1, column: 1))
@@ -227,9 +223,9 @@ private struct Composer {
 
     func add(_ weight: Int, _ more: Int, at location: SourceLocation) throws(YAMLSyntaxError) -> Int {
         let total = weight + more
-        guard total <= YAMLDocument.maxWeight else {
+        guard total <= Limits.yamlNodes else {
             throw YAMLSyntaxError(
-                message: "the document expands to more than \(YAMLDocument.maxWeight) YAML nodes "
+                message: "the document expands to more than \(Limits.yamlNodes) YAML nodes "
                     + "once its aliases are followed (an alias bomb?)",
                 location: location)
         }

@@ -58,7 +58,7 @@ public struct ConfigurationError: Error {
 
 extension Configuration {
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
-        guard let data = FileManager.default.contents(atPath: path), data.count <= Analyzer.maxFileBytes,
+        guard let data = FileManager.default.contents(atPath: path), data.count <= Limits.fileBytes,
             let text = String(data: data, encoding: .utf8)
         else {
             throw ConfigurationError(

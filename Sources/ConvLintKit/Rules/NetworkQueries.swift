@@ -27,7 +27,7 @@ extension Analysis {
     var totalStride: Pair {
         var stride = Pair(1, 1)
         // Clamped: a hostile file's jumps may pass what an Int holds.
-        func whole(_ jump: Double) -> Int { Int(min(jump.rounded(), Double(Saturating.limit))) }
+        func whole(_ jump: Double) -> Int { Int(min(jump.rounded(), Double(Limits.saturatedSize))) }
         for layer in layers where isSpatial(layer) && (layer.input.w > 1 || layer.input.h > 1) {
             stride.w = max(stride.w, whole(layer.receptiveField.jump.w))
             stride.h = max(stride.h, whole(layer.receptiveField.jump.h))

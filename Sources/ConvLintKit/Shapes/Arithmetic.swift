@@ -1,11 +1,8 @@
 /// Integer arithmetic that cannot trap: hostile files carry sizes such as 2^62.
 enum Saturating {
-    /// Large enough for any real network, small enough that sums of a few never overflow.
-    static let limit = Int.max / 4
-
     static func multiply(_ a: Int, _ b: Int) -> Int {
         let (product, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow || product > limit ? limit : product
+        return overflow || product > Limits.saturatedSize ? Limits.saturatedSize : product
     }
 }
 

@@ -1,0 +1,23 @@
+/// Every bound convlint puts on its input, in one place. Beyond each, the answer is a located
+/// error instead of a hang, a trap or unbounded memory. docs/FORMAT.md §7 lists the same
+/// figures, and a test holds the two together.
+public enum Limits {
+    /// Bytes of one architecture or configuration file; real ones are a few KiB.
+    public static let fileBytes = 1 << 20
+    /// YAML nodes a document may stand for once its aliases are followed (an "alias bomb").
+    public static let yamlNodes = 100_000
+    /// Nesting of YAML collections, and of brackets, groups, repetitions and block calls.
+    public static let nesting = 256
+    /// Layers after expansion, the INPUT row included.
+    public static let expandedLayers = 1_000_000
+    /// Pattern nodes visited while expanding may exceed the layers made by at most this many:
+    /// `[[X?false]*1000000]*1000000` makes no layers but would loop 10^12 times.
+    public static let idleExpansionSteps = 100_000
+    /// An integer literal in a pattern, `input:` or `vars`.
+    public static let integerLiteral = 1 << 40
+    /// Sizes, parameters and MACs saturate here: large enough for any real network, small enough
+    /// that a sum of a few never overflows.
+    public static let saturatedSize = Int.max / 4
+    /// The largest batch the memory search reports.
+    public static let batch = 1 << 30
+}
