@@ -100,7 +100,7 @@ private struct Composer {
             let scalars = utf8[..<offset].reduce(0) { $0 + (UTF8.isContinuation($1) ? 0 : 1) }
             location = source.location(ofIndex: scalars)
         } else {
-            location = SourceLocation(line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
+            location = self.location(state.problem_mark)
         }
         var help: String?
         if message.contains("cannot start any token"), location.line <= source.lineCount,
@@ -137,7 +137,10 @@ private struct Composer {
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        // At the end of a file without a final line break, libyaml puts the stream's end on a
+        // line of its own, one past the file's last; that is where the text ends.
+        guard Int(mark.line) < source.lineCount else { return source.location(ofIndex: source.scalars.count) }
+        return SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
     static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, _ length: Int? = nil) -> String? {
