@@ -291,9 +291,13 @@ struct Expander {
     }
 
     private mutating func expandBlock(_ block: BlockDefinition, call: Call, from input: Int) throws(Diagnostic) -> Int {
-        if frames.contains(where: { $0.block == block.name }) {
+        if let first = frames.firstIndex(where: { $0.block == block.name }) {
+            // Name the blocks in between, so that a cycle through others reads as one.
+            let through = frames[(first + 1)...].map { "'\($0.block)'" }
             throw Diagnostic(
-                RuleID.patternSyntax, "block '\(block.name)' calls itself", at: call.nameLocation,
+                RuleID.patternSyntax,
+                "block '\(block.name)' calls itself" + (through.isEmpty ? "" : " through \(through.joined(separator: ", "))"),
+                at: call.nameLocation,
                 help: "a block cannot contain itself; repeat it with [\(block.name)]*N instead")
         }
         var arguments = [String: Value]()
@@ -478,7 +482,9 @@ struct Expander {
             guard level < repetitions.count else {
                 throw Diagnostic(
                     RuleID.badArgument,
-                    "'\(name)' is a list, but only \(level) repetition(s) enclose this use to pick an element",
+                    "'\(name)' is a list, but "
+                        + (level == 0 ? "no repetition encloses" : "only \(level) repetition\(level == 1 ? "" : "s") enclose")
+                        + " this use to pick an element",
                     at: location,
                     help: level == 0
                         ? "use it inside a repetition such as [ ... ]*\(items.count), or give '\(name)' a single value"
