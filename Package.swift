@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The libFuzzer target links only into a fuzzing build (`.ci/fuzz`), which provides `main`.
+let fuzzing = Context.environment["CONVLINT_FUZZ"] != nil
+
 let package = Package(
     name: "convlint",
     platforms: [.macOS(.v13)],
@@ -32,10 +35,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the front end promises about any input, and networks drawn from the grammar:
+        // shared by the property tests and the fuzzer.
+        .target(name: "ConvLintFuzzing", dependencies: ["ConvLintKit", "ConvLintExecutor"]),
         .testTarget(
             name: "ConvLintKitTests",
-            dependencies: ["ConvLintKit", "ConvLintExecutor", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "ConvLintKit", "ConvLintExecutor", "ConvLintFuzzing", .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]
 )
+
+if fuzzing {
+    package.targets.append(.executableTarget(name: "convlint-fuzz", dependencies: ["ConvLintFuzzing"]))
+}

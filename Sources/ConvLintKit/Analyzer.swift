@@ -21,12 +21,17 @@ public struct AnalysisOptions: Sendable {
 
 /// The static pipeline: read → parse → expand → infer shapes → costs → memory.
 public enum Analyzer {
-    /// Architecture files are small; a bound keeps a hostile file from costing seconds and gigabytes.
-    public static let maxFileBytes = 1 << 20
-
     /// Analyzes the file at `path`. Problems of every kind come back as diagnostics.
     public static func analyze(path: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
         switch read(path) {
+        case .success(let text): analyze(source: SourceFile(path: path, text: text), options: options)
+        case .failure(let failure): Self.failed(failure.source, failure.diagnostic)
+        }
+    }
+
+    /// Analyzes a file's bytes as if read from `path`: the same size and UTF-8 checks as a file.
+    public static func analyze(contents: [UInt8], path: String, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
+        switch decode(contents, path: path) {
         case .success(let text): analyze(source: SourceFile(path: path, text: text), options: options)
         case .failure(let failure): Self.failed(failure.source, failure.diagnostic)
         }
@@ -203,14 +208,19 @@ public enum Analyzer {
     private struct ReadFailure: Error {
         var source: SourceFile
         var diagnostic: Diagnostic
-    }
 
-    private static func read(_ path: String) -> Result<String, ReadFailure> {
-        func failure(_ message: String, help: String? = nil) -> Result<String, ReadFailure> {
+        /// A file that could not be read at all: nothing of it to quote.
+        static func unreadable(_ path: String, _ message: String, help: String? = nil) -> Result<String, ReadFailure> {
             .failure(
                 ReadFailure(
                     source: SourceFile(path: path, text: ""),
                     diagnostic: Diagnostic(RuleID.unreadableFile, message, at: nil, help: help)))
+        }
+    }
+
+    private static func read(_ path: String) -> Result<String, ReadFailure> {
+        func failure(_ message: String, help: String? = nil) -> Result<String, ReadFailure> {
+            ReadFailure.unreadable(path, message, help: help)
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -223,16 +233,20 @@ public enum Analyzer {
         defer { try? handle.close() }
         let data: Data
         do {
-            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+            data = try handle.read(upToCount: Limits.fileBytes + 1) ?? Data()
         } catch {
             return failure("cannot read \(path): \(error.localizedDescription)")
         }
-        guard data.count <= maxFileBytes else {
-            return failure(
-                "\(path) is larger than \(ByteCount(maxFileBytes).binary); architecture files are a few KiB",
+        return decode([UInt8](data), path: path)
+    }
+
+    private static func decode(_ bytes: [UInt8], path: String) -> Result<String, ReadFailure> {
+        guard bytes.count <= Limits.fileBytes else {
+            return ReadFailure.unreadable(
+                path, "\(path) is larger than \(ByteCount(Limits.fileBytes).binary); architecture files are a few KiB",
                 help: "is this the right file?")
         }
-        switch UTF8Check.decode([UInt8](data)) {
+        switch UTF8Check.decode(bytes) {
         case .success(let text): return .success(text)
         case .failure(let invalid):
             let prefix = SourceFile(path: path, text: invalid.validPrefix)

@@ -11,4 +11,12 @@ public enum Checker {
     ) -> Analysis {
         Linter(configuration: configuration).lint(Analyzer.analyze(source: source, options: options))
     }
+
+    /// The check of a file's bytes as if read from `path`.
+    public static func check(
+        contents: [UInt8], path: String, options: AnalysisOptions = AnalysisOptions(),
+        configuration: Configuration = Configuration()
+    ) -> Analysis {
+        Linter(configuration: configuration).lint(Analyzer.analyze(contents: contents, path: path, options: options))
+    }
 }

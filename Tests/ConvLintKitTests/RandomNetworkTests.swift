@@ -1,58 +1,20 @@
+import ConvLintFuzzing
 import Testing
 
 @testable import ConvLintExecutor
 @testable import ConvLintKit
 
-/// Random small networks from the format's grammar: every one the static check accepts must
-/// run, and the run must measure exactly the shapes, parameters and MACs the check predicted.
-/// Rectangular kernels wider than their input once crashed the executor this way.
+/// Networks drawn from the format's grammar, a bounded number of seeded cases here and many more
+/// under `.ci/fuzz 1800 networks`. Rectangular kernels wider than their input once crashed the
+/// executor this way.
 @Suite struct RandomNetworkTests {
-    /// SplitMix64: the same networks on every machine.
-    struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-        mutating func pick(_ choices: [String]) -> String { choices[next(choices.count)] }
-    }
-
-    static let layers = [
-        "CONV(8, F=3, P=1)", "CONV(8, F=7x1, P=same)", "CONV(8, F=5x3, S=2, P=same)", "CONV(8, F=3, P=2, dilation=2)",
-        "CONV(8, F=3, P=1, groups=8)", "CONV(2*C, F=1)", "DECONV(8, F=2, S=2)", "DECONV(8, F=3, S=2, P=1, output_pad=1)",
-        "POOL", "MAXPOOL(F=3, S=2, P=1)", "AVGPOOL(F=3, S=1, P=1)", "ADAPTIVEAVGPOOL(3)", "ADAPTIVEAVGPOOL(2x5)",
-        "FC(16, per_pixel=true)", "RELU", "SILU", "HARDSWISH", "GELU", "PRELU(per_channel=true)", "SOFTMAX", "BN",
-        "LN(over=channels)", "LN", "LRN(3)", "DROPOUT", "DROPPATH(0.1)", "SCALE", "CHUNK(2, index=1)", "SHUFFLE(2)",
-        "UPSAMPLE(2)", "UPSAMPLE(size=7x9, mode=bilinear)", "ID",
-    ]
-
-    static func term(_ random: inout Generator, depth: Int) -> String {
-        let roll = random.next(100)
-        if depth > 1 || roll < 55 { return random.pick(layers) }
-        if roll < 65 { return "[\(chain(&random, depth: depth + 1))]*2" }
-        if roll < 78 { return "(\(chain(&random, depth: depth + 1)) | \(chain(&random, depth: depth + 1)))" }
-        if roll < 90 { return "(\(chain(&random, depth: depth + 1)) + ID)" }
-        return "(ID * GAP -> CONV(4, F=1) -> RELU -> CONV(C, F=1) -> SIGMOID)"
-    }
-
-    static func chain(_ random: inout Generator, depth: Int) -> String {
-        (0...random.next(3)).map { _ in term(&random, depth: depth) }.joined(separator: " -> ")
-    }
-
+    /// Every small network the static check accepts must run, and the run must measure exactly
+    /// the shapes, parameters and MACs the check predicted.
     @Test func everyValidRandomNetworkRunsAsPredicted() {
-        var random = Generator(state: 2026)
+        var choices = Choices(seed: 2026)
         var valid = 0
         for _ in 0..<160 {
-            let (w, h) = ([5, 8, 9, 16][random.next(4)], [4, 8, 12][random.next(3)])
-            let yaml = """
-                input: \(w)x\(h)x8
-                rounding: floor
-                vars: {C: 8}
-                network: "INPUT -> CONV(8, F=1) -> \(Self.chain(&random, depth: 0))"
-                """
+            let yaml = RandomArchitecture.runnable(&choices)
             var options = AnalysisOptions()
             options.batch = 2
             let analysis = Analyzer.analyze(source: SourceFile(path: "random.yaml", text: yaml), options: options)
@@ -63,5 +25,33 @@ import Testing
         }
         // The generator must keep producing buildable networks for the test to mean anything.
         #expect(valid >= 40, "only \(valid) valid networks")
+    }
+
+    /// Files from the whole grammar at its edges end in a report or a located diagnostic, render
+    /// in every format, and run as predicted when accepted and small.
+    @Test func everyWildRandomFileEndsInAReportOrALocatedDiagnostic() {
+        var choices = Choices(seed: 17)
+        var rules = [String: Int]()
+        var valid = 0
+        for _ in 0..<400 {
+            let yaml = RandomArchitecture.wild(&choices)
+            let (analysis, broken) = FrontEndProbe.violations(contents: Array(yaml.utf8), run: FrontEndProbe.RunBound())
+            #expect(broken.isEmpty, "\(yaml)\n\(broken)")
+            if analysis.isValid { valid += 1 }
+            for diagnostic in analysis.diagnostics where diagnostic.severity == .error { rules[diagnostic.rule, default: 0] += 1 }
+        }
+        // The generator must reach both outcomes and many kinds of error.
+        #expect(valid >= 20, "only \(valid) valid files")
+        #expect(rules.count >= 10, "errors of only \(rules.count) rules: \(rules)")
+    }
+
+    /// The fuzzer's byte-driven decisions: no bytes is the smallest network, and the same bytes
+    /// always give the same file.
+    @Test func bytesDecideTheGeneratedFile() {
+        var empty = Choices(bytes: [])
+        #expect(RandomArchitecture.wild(&empty) == "input: 16x16x3\nvars:\n  C: 8\nnetwork: \"INPUT -> CONV(8, F=3, P=1)\"\n")
+        let bytes: [UInt8] = (0..<64).map { UInt8(($0 * 37) & 0xFF) }
+        var first = Choices(bytes: bytes), second = Choices(bytes: bytes)
+        #expect(RandomArchitecture.wild(&first) == RandomArchitecture.wild(&second))
     }
 }
