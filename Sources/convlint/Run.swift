@@ -80,7 +80,8 @@ struct Run: ParsableCommand {
         let executor = Executor(analysis: analysis, options: executorOptions)
         // The prediction reads the very steps the executor will run.
         let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations, compiled: executor.compiled)
-        if let refusal = plan.refusal(available: RunPlan.availableMemory()) {
+        let available = RunPlan.availableMemory(for: executor)
+        if let refusal = plan.refusal(available: available?.bytes, limit: available?.limit) {
             Terminal.printError(refusal)
             throw ExitCode(1)
         }

@@ -473,6 +473,39 @@ import Testing
         #expect(message.contains("the largest batch that fits is "))
         #expect(plan.refusal(available: ByteCount(1 << 40)) == nil)
     }
+
+    /// The refusal's margin: a run whose plan equals the memory available is accepted, and
+    /// holds no more than that while it runs; a byte less is refused. The arena's cache once let
+    /// ResNet-18 hold 1.6 times its plan.
+    @Test(arguments: [("resnet18.yaml", 4), ("googlenet.yaml", 2), ("pattern-3x-conv-conv-pool.yaml", 8)])
+    func aRunThatExactlyFitsIsAcceptedAndStaysWithinItsPlan(_ file: String, batch: Int) throws {
+        var options = AnalysisOptions()
+        options.batch = batch
+        let analysis = analyzeArchitecture(file, options: options)
+        let executor = Executor(analysis: analysis)
+        let plan = RunPlan(analysis: analysis, memory: try #require(analysis.memory), keepActivations: false,
+                           compiled: executor.compiled)
+        #expect(plan.refusal(available: plan.predicted) == nil)
+        #expect(plan.refusal(available: ByteCount(plan.predicted.bytes - 1)) != nil)
+        _ = executor.run(passes: 2)
+        #expect(executor.arena.peakReservedBytes <= plan.predicted.bytes,
+                "held \(ByteCount(executor.arena.peakReservedBytes).binary), planned \(plan.predicted.binary)")
+    }
+
+    /// The help's largest batch is the largest whose plan fits.
+    @Test func theLargestBatchTheRefusalNamesFitsAndOneMoreDoesNot() throws {
+        func plan(_ batch: Int) throws -> RunPlan {
+            var options = AnalysisOptions()
+            options.batch = batch
+            let analysis = analyzeArchitecture("resnet18.yaml", options: options)
+            return RunPlan(analysis: analysis, memory: try #require(analysis.memory), keepActivations: false)
+        }
+        let available = ByteCount(1 << 30)
+        let message = try #require(try plan(1000).refusal(available: available))
+        let named = try #require(message.split(separator: "--batch ").last.flatMap { Int($0) })
+        #expect(try plan(named).refusal(available: available) == nil)
+        #expect(try plan(named + 1).refusal(available: available) != nil)
+    }
 }
 
 /// The elementwise and normalisation kernels against their formulas, written out.

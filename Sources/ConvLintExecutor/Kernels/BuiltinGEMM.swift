@@ -5,6 +5,7 @@
 struct BuiltinGEMM: GEMM {
     let name = "built-in Swift SIMD kernel"
     let isSingleThreaded = true
+    let addressSpacePerCaller = 0
     static let panel = 256  // rows of B per pass, ~0.5 MiB for N = 512
 
     func multiply(

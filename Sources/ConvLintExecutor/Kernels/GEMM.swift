@@ -10,6 +10,9 @@ public protocol GEMM: Sendable {
     /// cores: it runs one multiply per core on its own slices of the work, and nothing else
     /// (such as a BLAS thread spinning after its call) competes with it.
     var isSingleThreaded: Bool { get }
+    /// Address space the library maps for each thread that calls it (OpenBLAS's buffer): it
+    /// counts against `ulimit -v` although few of its pages are touched.
+    var addressSpacePerCaller: Int { get }
     // swiftlint:disable:next function_parameter_count
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,

@@ -16,6 +16,7 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
 
     let name: String
     let isSingleThreaded: Bool
+    let addressSpacePerCaller: Int
     private let sgemm: SGEMM
     /// A single row of A (an FC layer at batch 1) is a matrix-vector product, which BLAS does
     /// at memory speed where GEMM's packing would only cost.
@@ -37,6 +38,8 @@ struct LoadedBLAS: GEMM, @unchecked Sendable {
             if let setThreads { unsafeBitCast(setThreads, to: SetThreads.self)(1) }
             return LoadedBLAS(
                 name: "\(name) (\(path), cblas_sgemm)", isSingleThreaded: setThreads != nil,
+                // OpenBLAS's BUFFER_SIZE on x86-64, plus its guard page; measured 134,221,824 B a call.
+                addressSpacePerCaller: name == "OpenBLAS" ? 128 << 20 + 1 << 12 : 0,
                 sgemm: unsafeBitCast(symbol, to: SGEMM.self),
                 sgemv: dlsym(handle, "cblas_sgemv").map { unsafeBitCast($0, to: SGEMV.self) })
         }

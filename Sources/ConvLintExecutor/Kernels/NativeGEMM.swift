@@ -5,6 +5,7 @@ import CKernels
 struct NativeGEMM: GEMM {
     var name: String { "built-in C kernel (\(String(cString: ckernels_isa())))" }
     let isSingleThreaded = true
+    let addressSpacePerCaller = 0
 
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,

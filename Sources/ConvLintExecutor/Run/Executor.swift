@@ -18,7 +18,8 @@ public final class Executor {
     public let gemm: any GEMM
     /// Each layer's algorithm and scratch, chosen once from the options.
     public let compiled: CompiledNetwork
-    public let arena = TensorArena()
+    /// Holds every tensor; it never holds more than the run's plan predicts (`RunPlan`).
+    public let arena: TensorArena
     private var random: SeededRandom
     /// Per layer: weight, bias and the per-channel vectors of BN/LN.
     private var parameters: [[Tensor]] = []
@@ -31,7 +32,12 @@ public final class Executor {
         self.analysis = analysis
         self.options = options
         self.gemm = gemm
-        self.compiled = CompiledNetwork(analysis, winograd: options.winograd)
+        let compiled = CompiledNetwork(analysis, winograd: options.winograd)
+        self.compiled = compiled
+        let plan = analysis.memory.map {
+            RunPlan(analysis: analysis, memory: $0, keepActivations: options.keepActivations, compiled: compiled)
+        }
+        self.arena = TensorArena(limit: plan?.predicted.bytes)
         self.random = SeededRandom(seed: options.seed)
     }
 

@@ -34,17 +34,27 @@ public struct RunPlan: Sendable {
         batch = analysis.batch
     }
 
-    public static func availableMemory() -> ByteCount? { ResourceUsage.available().map(ByteCount.init) }
+    /// What a run of `executor` may still take for its tensors, and the limit that says so.
+    /// Under `ulimit -v` the threads' address space is set aside first: each worker's glibc
+    /// arena (64 MiB reserved) and stack (8 MiB), and the BLAS's buffer per caller. Beyond the
+    /// limit, an allocation fails where OpenBLAS retries it for ever.
+    public static func availableMemory(for executor: Executor) -> (bytes: ByteCount, limit: String)? {
+        guard let (bytes, limit) = ResourceUsage.available() else { return nil }
+        guard limit == .addressSpace else { return (ByteCount(bytes), limit.description) }
+        let threads = executor.gemm.workers + 2  // the workers, the main thread and Dispatch's
+        let reserve = threads * (72 << 20) + executor.gemm.workers * executor.gemm.addressSpacePerCaller
+        return (ByteCount(max(bytes - reserve, 0)), "\(limit.description), less \(ByteCount(reserve).binary) of thread address space")
+    }
 
-    /// The message refusing the run, or nil when it fits.
-    public func refusal(available: ByteCount?) -> String? {
+    /// The message refusing the run, or nil when it fits. `limit` names where `available` comes from.
+    public func refusal(available: ByteCount?, limit: String? = nil) -> String? {
         guard let available, predicted > available else { return nil }
         let perImage = activations.bytes / max(batch, 1)
         let room = available.bytes - fixed.bytes - workspace.bytes
         let largest = perImage > 0 && room > 0 ? room / perImage : 0
         return "error[exceeds-available-memory]: running batch \(batch) needs about \(predicted.binary) "
             + "(weights \(fixed.binary), activations \(activations.binary), convolution workspace \(workspace.binary)), "
-            + "but \(available.binary) is available\n  = help: "
+            + "but \(available.binary) is available" + (limit.map { " (\($0))" } ?? "") + "\n  = help: "
             + (largest >= 1 ? "the largest batch that fits is \(largest): --batch \(largest)" : "not even one image fits")
     }
 }
