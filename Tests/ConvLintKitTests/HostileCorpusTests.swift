@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import ConvLintKit
+
+/// The hostile-input corpus (`Fixtures/hostile/`, listed with what convlint must answer in
+/// `cases.json`), run through the built `convlint` as a user would. The same files seed the
+/// fuzzer (`.ci/fuzz`).
+@Suite struct HostileCorpusTests {
+    struct Case: Decodable, CustomTestStringConvertible, Sendable {
+        struct Make: Decodable, Sendable {
+            var repeatText: String
+            var bytes: Int
+            enum CodingKeys: String, CodingKey {
+                case repeatText = "repeat"
+                case bytes
+            }
+        }
+
+        var file: String
+        var args: [String]?
+        var make: Make?
+        var ulimitKiB: Int?
+        var exit: Int32
+        var rule: String
+        var message: String
+        var at: String?
+
+        enum CodingKeys: String, CodingKey {
+            case file, args, make, exit, rule, message, at
+            case ulimitKiB = "ulimit_kib"
+        }
+
+        var testDescription: String { ([file] + (args ?? [])).joined(separator: " ") }
+    }
+
+    struct Corpus: Decodable { var cases: [Case] }
+
+    static let directory = "Tests/ConvLintKitTests/Fixtures/hostile"
+    static let cases = try! JSONDecoder().decode(
+        Corpus.self, from: Data(contentsOf: CLITests.CLI.packageRoot.appendingPathComponent("\(directory)/cases.json"))
+    ).cases
+
+    /// AddressSanitizer reserves terabytes of address space, so `ulimit -v` stops its builds.
+    static let underAddressSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
+
+    @Test func theCorpusHoldsAtLeastFortyCasesAndEveryFileInIt() throws {
+        #expect(Self.cases.count >= 40)
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: CLITests.CLI.packageRoot.appendingPathComponent(Self.directory).path)
+        let listed = Set(Self.cases.map(\.file))
+        for file in files where file != "cases.json" { #expect(listed.contains(file), "\(file) has no case in cases.json") }
+    }
+
+    @Test(arguments: cases)
+    func answersWithItsExitCodeRuleMessageAndLocation(_ hostile: Case) throws {
+        if hostile.ulimitKiB != nil, Self.underAddressSanitizer { return }
+        var path = "\(Self.directory)/\(hostile.file)"
+        var scratch: URL?
+        if let make = hostile.make {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("convlint-\(UUID().uuidString)-\(hostile.file)")
+            let line = Data(make.repeatText.utf8)
+            var data = Data(capacity: make.bytes)
+            while data.count < make.bytes { data.append(line) }
+            try data.write(to: url)
+            scratch = url
+            path = url.path
+        }
+        defer { scratch.map { try? FileManager.default.removeItem(at: $0) } }
+        let convlint = try CLITests.CLI.executablePath()
+        let arguments = (hostile.args ?? []) + [path]
+        let result =
+            if let limit = hostile.ulimitKiB {
+                try CLITests.CLI.run(
+                    executable: URL(fileURLWithPath: "/bin/sh"),
+                    ["-c", "ulimit -v \(limit) && exec \"$0\" \"$@\"", convlint] + arguments)
+            } else {
+                try CLITests.CLI.run(executable: URL(fileURLWithPath: convlint), arguments)
+            }
+        #expect(result.exitCode == hostile.exit, "\(result.stderr)")
+        #expect(result.stderr.contains("error[\(hostile.rule)]: "), "\(result.stderr)")
+        #expect(result.stderr.contains(hostile.message), "\(result.stderr)")
+        if let at = hostile.at { #expect(result.stderr.contains("\(path):\(at)"), "\(result.stderr)") }
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("crashed"))
+    }
+
+    /// docs/FORMAT.md §7 states the bounds of `Limits`; the two must not drift apart.
+    @Test func theFormatDocumentStatesEveryLimit() throws {
+        let format = try String(
+            contentsOf: CLITests.CLI.packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        let section = try #require(format.range(of: "## 7. Limits").map { format[$0.upperBound...] }?
+            .components(separatedBy: "\n## ").first)
+        for (what, figure) in [
+            ("file size", "\(Limits.fileBytes >> 20) MiB"), ("YAML nodes", Limits.yamlNodes.grouped),
+            ("expanded layers", Limits.expandedLayers.grouped), ("nesting", "\(Limits.nesting)"),
+            ("integer literal", Limits.integerLiteral.grouped), ("idle expansion steps", Limits.idleExpansionSteps.grouped),
+            ("batch", Limits.batch.grouped),
+        ] {
+            #expect(section.contains(figure), "§7 does not state the \(what) limit, \(figure)")
+        }
+    }
+}
