@@ -7,7 +7,7 @@ public enum RandomArchitecture {
         let (w, h) = (choices.pick([5, 8, 9, 16]), choices.pick([4, 8, 12]))
         return """
             input: \(w)x\(h)x8
-            rounding: floor
+            rounding: \(choices.pick(["floor", "ceil"]))
             vars: {C: 8}
             network: "INPUT -> CONV(8, F=1) -> \(chain(&choices, depth: 0, wild: false))"
             """
@@ -64,7 +64,7 @@ public enum RandomArchitecture {
         "1099511627776x1099511627776x3", "4x4x100000", "3x1099511627776x1", "abc", "16x16x3x2",
     ]
 
-    /// Layers that run on any input of at least 4x4 (with `rounding: floor`).
+    /// Layers that run on any input of at least 4x4 (with `rounding: floor` or `ceil`).
     static let layers = [
         "CONV(8, F=3, P=1)", "CONV(8, F=7x1, P=same)", "CONV(8, F=5x3, S=2, P=same)", "CONV(8, F=3, P=2, dilation=2)",
         "CONV(8, F=3, P=1, groups=8)", "CONV(2*C, F=1)", "DECONV(8, F=2, S=2)", "DECONV(8, F=3, S=2, P=1, output_pad=1)",

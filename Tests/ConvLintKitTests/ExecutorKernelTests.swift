@@ -182,6 +182,12 @@ import Testing
 
     @Test(arguments: convCases)
     func convolutionMatchesTheDirectLoops(_ c: ConvCase, method: Convolution.Method) {
+        checkConvolution(c, method: method)
+    }
+
+    /// A convolution on every GEMM backend against the direct loops; `method`, when given, is
+    /// the algorithm it must take.
+    func checkConvolution(_ c: ConvCase, method: Convolution.Method?) {
         let arena = TensorArena()
         let inPerGroup = c.depth / c.groups
         let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 3), c.batch, c.depth, c.height, c.width, arena: arena)
@@ -191,13 +197,13 @@ import Testing
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var conv = Convolution(Self.geometry(c), channels: c.depth)
-            #expect(conv.method == method)
+            if let method { #expect(conv.method == method) }
             conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
             #expect(conv.macs == macs)
             // Shifted computes each output row as wide as the padded input.
-            #expect(conv.multiplications == (method == .shifted ? macs / c.outWidth * (c.width + 2 * c.padding.w) : macs))
+            #expect(conv.multiplications == (conv.method == .shifted ? macs / c.outWidth * (c.width + 2 * c.padding.w) : macs))
         }
     }
 
@@ -211,6 +217,11 @@ import Testing
 
     @Test(arguments: winogradCases)
     func winogradMatchesTheDirectLoopsWithFewerMultiplications(_ c: ConvCase) {
+        checkWinograd(c)
+    }
+
+    /// Winograd F(2x2, 3x3) on every GEMM backend against the direct loops.
+    func checkWinograd(_ c: ConvCase) {
         let arena = TensorArena()
         let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 8), c.batch, c.depth, c.height, c.width, arena: arena)
         let weights = random(c.filters * c.depth * 9, seed: 9)
@@ -245,8 +256,12 @@ import Testing
 
     @Test(arguments: deconvCases)
     func deconvolutionMatchesScatteringEachInput(_ c: DeconvCase) {
+        checkDeconvolution(c, batch: 2, depth: 3, filters: 4, height: 5, width: 4)
+    }
+
+    /// A transposed convolution by scattering each input value through the kernel.
+    func checkDeconvolution(_ c: DeconvCase, batch: Int, depth: Int, filters: Int, height h: Int, width w: Int) {
         let arena = TensorArena()
-        let (batch, depth, filters, h, w) = (2, 3, 4, 5, 4)
         let (kernel, stride, padding) = (c.kernel, c.stride, c.padding)
         let outH = (h - 1) * stride.h - 2 * padding.h + kernel.h + c.outputPadding.h
         let outW = (w - 1) * stride.w - 2 * padding.w + kernel.w + c.outputPadding.w
@@ -276,7 +291,7 @@ import Testing
             let output = Tensor(batch: batch, depth: filters, height: outH, width: outW, arena: arena)
             var deconv = Deconvolution(WindowGeometry(filters: filters, kernel: kernel, stride: stride, padding: padding))
             deconv.forward(input, weights: weights, bias: nil, into: output, gemm: gemm, arena: arena)
-            expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
+            expectClose(output.storage, expected, "\(gemm.name) \(batch)x\(depth)x\(h)x\(w) K\(filters) \(c.testDescription)")
             #expect(deconv.macs == batch * h * w * filters * kernel.w * kernel.h * depth)
         }
     }
@@ -287,17 +302,27 @@ import Testing
         // Windows taller or wider than the 3-wide, 4-high input; the last two with ceil's clipped windows.
         ((3, 5), (2, 1), (1, 2), 2, 4), ((5, 3), (1, 2), (2, 1), 3, 2), ((2, 4), (2, 2), (0, 1), 2, 2),
         ((3, 3), (2, 2), (1, 1), 2, 3),
+        // The 2x2 max pool's own path must not take ceil's clipped windows: it read past the row.
+        ((2, 2), (2, 2), (0, 0), 2, 2),
     ])
     func poolingMatchesItsDefinition(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outW: Int, outH: Int) {
+        checkPooling(
+            kernel: kernel, stride: stride, padding: padding, batch: 1, depth: 2, height: 4, width: 3, outW: outW, outH: outH)
+    }
+
+    /// Max and average pooling of a random input against the loops of their definition.
+    func checkPooling(
+        kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), batch: Int, depth: Int, height: Int, width: Int,
+        outW: Int, outH: Int
+    ) {
         let arena = TensorArena()
-        let (depth, height, width) = (2, 4, 3)
-        let values = random(depth * height * width, seed: 8)
-        let input = tensor(values, 1, depth, height, width, arena: arena)
+        let values = random(batch * depth * height * width, seed: 8)
+        let input = tensor(values, batch, depth, height, width, arena: arena)
         for isMax in [true, false] {
-            let output = Tensor(batch: 1, depth: depth, height: outH, width: outW, arena: arena)
+            let output = Tensor(batch: batch, depth: depth, height: outH, width: outW, arena: arena)
             Pooling(kernel: kernel, stride: stride, padding: padding, isMax: isMax).forward(input, into: output)
             var expected = [Float]()
-            for ch in 0..<depth {
+            for plane in 0..<batch * depth {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         let y0 = oy * stride.1 - padding.1, x0 = ox * stride.0 - padding.0
@@ -305,15 +330,17 @@ import Testing
                         var best = -Float.infinity, sum: Float = 0
                         for y in y0..<y1 {
                             for x in x0..<x1 where y >= 0 && y < height && x >= 0 && x < width {
-                                best = max(best, values[(ch * height + y) * width + x])
-                                sum += values[(ch * height + y) * width + x]
+                                best = max(best, values[(plane * height + y) * width + x])
+                                sum += values[(plane * height + y) * width + x]
                             }
                         }
                         expected.append(isMax ? best : sum / Float((y1 - y0) * (x1 - x0)))
                     }
                 }
             }
-            expectClose(output.storage, expected, "pool F\(kernel) S\(stride) P\(padding) max \(isMax)")
+            expectClose(
+                output.storage, expected,
+                "pool \(batch)x\(depth)x\(height)x\(width) F\(kernel) S\(stride) P\(padding) out \(outW)x\(outH) max \(isMax)")
         }
     }
 
