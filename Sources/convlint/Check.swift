@@ -87,7 +87,7 @@ struct Check: ParsableCommand {
         }
         if let input {
             let parts = input.lowercased().split(separator: "x").map { Int($0) }
-            guard parts.count == 3, let dims = parts as? [Int], dims.allSatisfy({ $0 >= 1 && $0 <= 1 << 40 }) else {
+            guard parts.count == 3, let dims = parts as? [Int], dims.allSatisfy({ $0 >= 1 && $0 <= Limits.integerLiteral }) else {
                 throw ValidationError("--input must be W x H x D, e.g. 224x224x3, got '\(input)'")
             }
             options.input = dims
