@@ -65,9 +65,23 @@ struct ArchitectureFile {
     var blocks: [String: BlockDefinition] = [:]
     var network: PatternNode
     var networkLocation: SourceLocation
+    /// Whether each bare optional layer (`POOL?`) is present, by upper-case name; absent ones are.
+    var optionalLayers: [String: Bool] = [:]
 
     /// Block names match exactly, else case-insensitively like kinds.
     func block(named name: String) -> BlockDefinition? {
         blocks[name] ?? blocks.values.first { $0.name.caseInsensitiveEquals(name) }
+    }
+}
+
+/// An input volume written on the command line: `224x224x3`.
+public enum InputShape {
+    /// The three dimensions, each from 1 to `Limits.integerLiteral`; nil otherwise.
+    public static func parse(_ text: String) -> [Int]? {
+        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 3, let dims = parts as? [Int], dims.allSatisfy({ $0 >= 1 && $0 <= Limits.integerLiteral }) else {
+            return nil
+        }
+        return dims
     }
 }
