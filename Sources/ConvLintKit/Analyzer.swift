@@ -15,6 +15,9 @@ public struct AnalysisOptions: Sendable {
     public var gpuMemory: ByteCount?
     /// `--set NAME=VALUE`, the value written as in YAML (`3`, `true`, `[64, 128]`).
     public var variables: [(name: String, value: String)] = []
+    /// Whether the pattern's bare optional layers of a name (`POOL?`) are present: a sweep's
+    /// `--vary POOL?=true,false`.
+    public var optionalLayers: [(name: String, present: Bool)] = []
 
     public init() {}
 }
@@ -198,6 +201,16 @@ public enum Analyzer {
             }
             let location = file.variables[name]?.location ?? file.networkLocation
             file.variables[name] = Located(value: try VariableOverride.parse(name: name, text: text), location: location)
+        }
+        for (name, present) in options.optionalLayers {
+            guard use.bareOptionals.contains(name.uppercased()) else {
+                throw Diagnostic(
+                    RuleID.unknownOverride, "\(name)?: the pattern has no optional layer '\(name)?'", at: nil,
+                    help: use.bareOptionals.isEmpty
+                        ? "mark a layer optional in the pattern, e.g. 'POOL?'"
+                        : "its optional layers are \(use.bareOptionals.sorted().map { $0 + "?" }.joined(separator: ", "))")
+            }
+            file.optionalLayers[name.uppercased()] = present
         }
         return file
     }

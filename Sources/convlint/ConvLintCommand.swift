@@ -19,6 +19,7 @@ struct ConvLintCommand: ParsableCommand {
               convlint vgg16.yaml --batch 64 --gpu-memory 16GiB     (does a training step fit?)
               convlint architectures/*.yaml --format sarif > convlint.sarif
               convlint explain large-filter
+              convlint sweep net.yaml --vary N=1...4 --vary batch=16,32,64   (a whole grid)
               convlint run architectures/resnet50.yaml            (run it for real on the CPU)
 
             'convlint FILE' runs the check command; 'convlint check --help' lists all its options.
@@ -27,7 +28,7 @@ struct ConvLintCommand: ParsableCommand {
             warnings under --strict; 2 usage error, unreadable file or malformed YAML.
             """,
         version: ConvLintVersion.current,
-        subcommands: [Check.self, Run.self, Rules.self, Explain.self, Schema.self],
+        subcommands: [Check.self, SweepCommand.self, Run.self, Rules.self, Explain.self, Schema.self],
         defaultSubcommand: Check.self)
 
     /// ArgumentParser exits 64 on usage errors; SPEC §7 promises 2.

@@ -7,6 +7,9 @@ struct DefinitionUse {
     private(set) var calledBlocks = Set<String>()
     /// Kinds called by name or paper name (`conv3-64` is a CONV).
     private(set) var kinds = Set<LayerKind>()
+    /// Layers marked optional without a condition (`POOL?`), by upper-case name: what
+    /// `--vary POOL?=true,false` decides.
+    private(set) var bareOptionals = Set<String>()
 
     init(_ file: ArchitectureFile) {
         var pending = [file.network]
@@ -43,6 +46,7 @@ struct DefinitionUse {
             visit(body, calls: &calls)
         case .optional(let body, let condition, _):
             if let condition { collect(condition) }
+            if condition == nil, case .call(let call) = body { bareOptionals.insert(call.name.uppercased()) }
             visit(body, calls: &calls)
         case .group(let branches, _, _):
             for branch in branches { visit(branch, calls: &calls) }

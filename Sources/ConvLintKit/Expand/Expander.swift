@@ -179,7 +179,10 @@ struct Expander {
             }
             return current
         case .optional(let body, let condition, let location):
-            guard let condition else { return try expand(body, from: input) }
+            guard let condition else {
+                if case .call(let call) = body, file.optionalLayers[call.name.uppercased()] == false { return input }
+                return try expand(body, from: input)
+            }
             guard case .boolean(let present) = try evaluate(condition) else {
                 throw Diagnostic(
                     RuleID.badArgument, "the condition of '?' must be true or false", at: location,

@@ -1,0 +1,134 @@
+import Foundation
+
+/// A sweep's results as a table, CSV, JSON or markdown, with a summary of how many
+/// combinations were valid and why the others failed.
+public struct SweepReport {
+    public enum Format: String, CaseIterable, Sendable { case text, csv, json, markdown }
+
+    public let grid: SweepGrid
+    /// The results shown: filtered, sorted and cut to `--top`.
+    public let shown: [SweepResult]
+    /// Every result reached (all of them unless the sweep was interrupted).
+    public let all: [SweepResult]
+    public let gpuMemory: ByteCount?
+
+    public init(grid: SweepGrid, shown: [SweepResult], all: [SweepResult], gpuMemory: ByteCount?) {
+        self.grid = grid
+        self.shown = shown
+        self.all = all
+        self.gpuMemory = gpuMemory
+    }
+
+    /// "36 combinations: 24 valid, 12 invalid (non-integer-output 8, branch-mismatch 4)".
+    public var summary: String {
+        let invalid = all.filter { !$0.isValid }
+        var byRule = [String: Int]()
+        for result in invalid { byRule[result.error?.rule ?? "", default: 0] += 1 }
+        let reasons = byRule.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
+        let reached = all.count == grid.count ? "\(grid.count.grouped) combinations" : "\(all.count.grouped) of \(grid.count.grouped) combinations (interrupted)"
+        var line = "\(reached): \((all.count - invalid.count).grouped) valid, \(invalid.count.grouped) invalid"
+        if !reasons.isEmpty { line += " (\(reasons.joined(separator: ", ")))" }
+        if shown.count != all.count { line += "; \(shown.count.grouped) shown" }
+        return line
+    }
+
+    struct Column {
+        var title: String
+        /// The name in CSV and JSON: the figure's name in `--where`.
+        var key: String
+        var text: (SweepResult) -> String
+        var raw: (SweepResult) -> JSONValue
+        var rightAligned = true
+    }
+
+    var columns: [Column] {
+        var columns = grid.axes.enumerated().map { position, axis in
+            Column(
+                title: axis.name, key: axis.name, text: { $0.values[position] },
+                raw: { result in Int(result.values[position]).map(JSONValue.int) ?? .string(result.values[position]) },
+                rightAligned: false)
+        }
+        func figure(
+            _ title: String, _ key: String, _ value: @escaping (SweepResult) -> Int, _ text: @escaping (Int) -> String
+        ) -> Column {
+            Column(
+                title: title, key: key, text: { $0.isValid ? text(value($0)) : "-" }, raw: { $0.isValid ? .int(value($0)) : .null })
+        }
+        columns += [
+            Column(title: "valid", key: "valid", text: { $0.isValid ? "yes" : "no" }, raw: { .bool($0.isValid) }, rightAligned: false),
+            figure("params", "params", \.params) { $0.grouped },
+            figure("MACs", "macs", \.macs) { $0.compact },
+            figure("forward", "forward_bytes", \.forwardBytes) { ByteCount($0).binary },
+            figure("training", "training_bytes", \.trainingBytes) { ByteCount($0).binary },
+        ]
+        if gpuMemory != nil {
+            columns.append(
+                Column(
+                    title: "largest batch", key: "largest_batch", text: { $0.largestBatch.map { $0.grouped } ?? "-" },
+                    raw: { $0.largestBatch.map(JSONValue.int) ?? .null }))
+        }
+        columns.append(
+            Column(
+                title: "first error", key: "first_error", text: { $0.error.map { "\($0.rule): \($0.message)" } ?? "" },
+                raw: { result in result.error.map { .string("\($0.rule): \($0.message)") } ?? .null }, rightAligned: false))
+        return columns
+    }
+
+    public func render(_ format: Format) -> String {
+        switch format {
+        case .text: text()
+        case .csv: csv()
+        case .json: json()
+        case .markdown: markdown()
+        }
+    }
+
+    func text() -> String {
+        let columns = columns
+        let cells = shown.map { result in columns.map { $0.text(result) } }
+        let widths = columns.indices.map { index in ([columns[index].title] + cells.map { $0[index] }).map(\.count).max() ?? 0 }
+        func line(_ values: [String]) -> String {
+            zip(columns, zip(values, widths)).map { column, pair in
+                let padding = String(repeating: " ", count: pair.1 - pair.0.count)
+                return column.rightAligned ? padding + pair.0 : pair.0 + padding
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(columns.map(\.title))] + cells.map(line) + [summary]).joined(separator: "\n")
+    }
+
+    func csv() -> String {
+        let columns = columns
+        func field(_ value: JSONValue) -> String {
+            switch value {
+            case .null: return ""
+            case .int(let number): return String(number)
+            case .bool(let flag): return flag ? "true" : "false"
+            case .string(let text):
+                return text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            default: return value.serialized()
+            }
+        }
+        let header = columns.map(\.key).joined(separator: ",")
+        return ([header] + shown.map { result in columns.map { field($0.raw(result)) }.joined(separator: ",") }).joined(separator: "\n")
+    }
+
+    func json() -> String {
+        let columns = columns
+        let keys = columns.map(\.key)
+        let results = shown.map { result in JSONValue.object(zip(keys, columns.map { $0.raw(result) }).map { ($0, $1) }) }
+        return JSONValue.object([
+            ("combinations", .int(grid.count)), ("checked", .int(all.count)),
+            ("valid", .int(all.filter(\.isValid).count)), ("summary", .string(summary)), ("results", .array(results)),
+        ]).serialized()
+    }
+
+    func markdown() -> String {
+        let columns = columns
+        let header = "| " + columns.map(\.title).joined(separator: " | ") + " |"
+        let rule = "|" + columns.map { $0.rightAligned ? "--:|" : "---|" }.joined()
+        let rows = shown.map { result in
+            "| " + columns.map { $0.text(result).replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        return ([header, rule] + rows + ["", summary]).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// What `--vary` may vary: the command line's settings, a bare optional layer, or a variable.
+public enum SweepSetting: Sendable, Equatable {
+    case input, batch, dtype, rounding, optimizer
+    /// `POOL?`: whether the pattern's bare optional POOL layers are present.
+    case optionalLayer(String)
+    /// A variable, as `--set NAME=VALUE` gives it.
+    case variable(String)
+}
+
+/// One `--vary NAME=VALUES`: a setting and the values it takes, as written.
+public struct SweepAxis: Sendable, Equatable {
+    public var name: String
+    public var setting: SweepSetting
+    public var values: [String]
+
+    /// Reads `N=1...4`, `F=[32,64],[64,128]`, `input=224x224x3,256x256x3` or `POOL?=true,false`.
+    public init(parsing text: String) throws(SweepError) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw SweepError("--vary takes NAME=VALUES, e.g. --vary N=1...4 or --vary batch=16,32,64; got '\(text)'")
+        }
+        name = String(text[..<equals])
+        let spec = String(text[text.index(after: equals)...])
+        setting =
+            switch name.lowercased() {
+            case "input": .input
+            case "batch": .batch
+            case "dtype": .dtype
+            case "rounding": .rounding
+            case "optimizer": .optimizer
+            default: name.hasSuffix("?") ? .optionalLayer(String(name.dropLast())) : .variable(name)
+            }
+        values = try Self.values(spec, name: name)
+        for value in values { try Self.check(value, for: setting, name: name) }
+    }
+
+    /// A range `A...B` (whole numbers, both ends included) or a comma-separated list whose
+    /// items may be bracketed lists themselves.
+    static func values(_ spec: String, name: String) throws(SweepError) -> [String] {
+        let parts = spec.split(separator: "...", omittingEmptySubsequences: false)
+        if parts.count == 2, let low = Int(parts[0].trimmed), let high = Int(parts[1].trimmed) {
+            guard low <= high else { throw SweepError("--vary \(name)=\(spec): the range runs backwards") }
+            guard high - low < SweepGrid.maxCombinations else {
+                throw SweepError("--vary \(name)=\(spec): more than \(SweepGrid.maxCombinations.grouped) values")
+            }
+            return (low...high).map(String.init)
+        }
+        var values = [String](), current = "", depth = 0
+        for character in spec {
+            switch character {
+            case "[": depth += 1
+            case "]": depth -= 1
+            case "," where depth == 0:
+                values.append(current.trimmed)
+                current = ""
+                continue
+            default: break
+            }
+            guard depth >= 0 else { throw SweepError("--vary \(name)=\(spec): a ']' without its '['") }
+            current.append(character)
+        }
+        guard depth == 0 else { throw SweepError("--vary \(name)=\(spec): a '[' is not closed") }
+        values.append(current.trimmed)
+        if let empty = values.firstIndex(where: \.isEmpty) {
+            throw SweepError("--vary \(name)=\(spec): value \(empty + 1) is empty")
+        }
+        return values
+    }
+
+    static func check(_ value: String, for setting: SweepSetting, name: String) throws(SweepError) {
+        func fail(_ expected: String) throws(SweepError) -> Never {
+            throw SweepError("--vary \(name): '\(value)' is not \(expected)")
+        }
+        switch setting {
+        case .input: if InputShape.parse(value) == nil { try fail("W x H x D, e.g. 224x224x3") }
+        case .batch: if Int(value).map({ $0 < 1 || $0 > Limits.batch }) ?? true { try fail("a batch of at least 1") }
+        case .dtype: if DType(rawValue: value.lowercased()) == nil { try fail("one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))") }
+        case .rounding:
+            if Rounding(rawValue: value.lowercased()) == nil { try fail("one of \(Rounding.allCases.map(\.rawValue).joined(separator: ", "))") }
+        case .optimizer:
+            if Optimizer(rawValue: value.lowercased()) == nil { try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))") }
+        case .optionalLayer: if !["true", "false"].contains(value.lowercased()) { try fail("true or false") }
+        case .variable(let variable):
+            do {
+                _ = try VariableOverride.parse(name: variable, text: value)
+            } catch {
+                throw SweepError("--vary \(name): \(error.message)" + (error.help.map { " (\($0))" } ?? ""))
+            }
+        }
+    }
+
+    /// `base` with this axis at `value`.
+    func apply(_ value: String, to base: inout AnalysisOptions) {
+        switch setting {
+        case .input: base.input = InputShape.parse(value)
+        case .batch: base.batch = Int(value)
+        case .dtype: base.dtype = DType(rawValue: value.lowercased())
+        case .rounding: base.rounding = Rounding(rawValue: value.lowercased())
+        case .optimizer: base.optimizer = Optimizer(rawValue: value.lowercased()) ?? base.optimizer
+        case .optionalLayer(let layer): base.optionalLayers.append((layer, value.lowercased() == "true"))
+        case .variable(let variable): base.variables.append((variable, value))
+        }
+    }
+}
+
+/// A `--vary` that cannot be read: a usage error (exit 2).
+public struct SweepError: Error, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Every combination of the axes' values, the first axis slowest, as `for` loops would nest.
+public struct SweepGrid: Sendable {
+    /// More combinations than a person reads; a bound so that a typo cannot start a day's work.
+    public static let maxCombinations = 1_000_000
+
+    public let axes: [SweepAxis]
+    public let count: Int
+
+    public init(_ axes: [SweepAxis]) throws(SweepError) {
+        var names = Set<String>()
+        for axis in axes where !names.insert(axis.name).inserted {
+            throw SweepError("--vary \(axis.name) is given twice; list every value in one --vary")
+        }
+        var count = 1
+        for axis in axes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: axis.values.count)
+            guard !overflow, product <= Self.maxCombinations else {
+                throw SweepError(
+                    "the grid has more than \(Self.maxCombinations.grouped) combinations; vary fewer settings or fewer values")
+            }
+            count = product
+        }
+        self.axes = axes
+        self.count = count
+    }
+
+    /// The value of each axis in combination `index`.
+    public func values(at index: Int) -> [String] {
+        var rest = index
+        var values = [String](repeating: "", count: axes.count)
+        for (position, axis) in axes.enumerated().reversed() {
+            values[position] = axis.values[rest % axis.values.count]
+            rest /= axis.values.count
+        }
+        return values
+    }
+
+    /// `base` with every axis set as in combination `index`.
+    public func options(at index: Int, base: AnalysisOptions) -> AnalysisOptions {
+        var options = base
+        for (axis, value) in zip(axes, values(at: index)) { axis.apply(value, to: &options) }
+        return options
+    }
+}
+
+extension StringProtocol {
+    var trimmed: String { String(self).trimmingCharacters(in: .whitespaces) }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import ConvLintKit
+
+/// `convlint sweep`: grids read from `--vary`, every combination checked, filtered, sorted and
+/// reported.
+@Suite struct SweepTests {
+    static func grid(_ axes: String...) throws -> SweepGrid {
+        try SweepGrid(axes.map { (text) throws(SweepError) in try SweepAxis(parsing: text) })
+    }
+
+    static func sweep(_ file: String, _ axes: String..., options: AnalysisOptions = AnalysisOptions()) throws -> [SweepResult] {
+        let grid = try SweepGrid(axes.map { (text) throws(SweepError) in try SweepAxis(parsing: text) })
+        let source = Analyzer.analyze(path: architecturesDirectory.appendingPathComponent(file).path).source
+        return Sweep(source: source, grid: grid, base: options).run().compactMap { $0 }
+    }
+
+    @Test func rangesListsOfListsAndShapesAreRead() throws {
+        let (range, lists) = (try SweepAxis(parsing: "N=1...4"), try SweepAxis(parsing: "F=[32,64,128],[64, 128, 256]"))
+        #expect(range.values == ["1", "2", "3", "4"])
+        #expect(lists.values == ["[32,64,128]", "[64, 128, 256]"])
+        let input = try SweepAxis(parsing: "input=224x224x3,256x256x3")
+        #expect(input.setting == .input && input.values == ["224x224x3", "256x256x3"])
+        let (pool, batch) = (try SweepAxis(parsing: "POOL?=true,false"), try SweepAxis(parsing: "batch=16,32"))
+        #expect(pool.setting == .optionalLayer("POOL"))
+        #expect(batch.setting == .batch)
+    }
+
+    @Test(arguments: [
+        ("N", "NAME=VALUES"), ("N=4...1", "the range runs backwards"), ("F=[1,2", "a '[' is not closed"),
+        ("F=1,,2", "value 2 is empty"), ("input=224x224", "is not W x H x D"), ("batch=0", "is not a batch"),
+        ("dtype=float8", "is not one of"), ("POOL?=yes", "is not true or false"), ("N=1...10000000", "more than 1,000,000 values"),
+    ])
+    func badAxesAreUsageErrorsThatSayWhy(_ text: String, _ fragment: String) {
+        #expect {
+            _ = try SweepAxis(parsing: text)
+        } throws: { error in
+            (error as? SweepError)?.message.contains(fragment) == true
+        }
+    }
+
+    @Test func combinationsNestAsLoopsWithTheFirstAxisSlowest() throws {
+        let grid = try Self.grid("N=1...2", "batch=16,32,64")
+        #expect(grid.count == 6)
+        #expect((0..<6).map { grid.values(at: $0) } == [
+            ["1", "16"], ["1", "32"], ["1", "64"], ["2", "16"], ["2", "32"], ["2", "64"],
+        ])
+        #expect(throws: SweepError.self) { _ = try Self.grid("N=1...2", "N=3...4") }
+        // A bound on the work, not on time: 2,000 · 1,000 combinations are refused before any runs.
+        #expect(throws: SweepError.self) { _ = try Self.grid("A=1...2000", "B=1...1000") }
+    }
+
+    /// VGG A, B, D and E are VGG16's file with other counts per stage; torchvision's parameter
+    /// counts (vgg11, vgg13, vgg16, vgg19).
+    @Test func varyingTheStageCountsOfVGG16GivesTheWholeVGGFamily() throws {
+        let results = try Self.sweep("vgg16.yaml", "N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4]")
+        #expect(results.map(\.params) == [132_863_336, 133_047_848, 138_357_544, 143_667_240])
+        #expect(results.allSatisfy { $0.isValid })
+    }
+
+    @Test func whereFiltersAndSortOrdersByTheFigures() throws {
+        let grid = try Self.grid("N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4]")
+        let results = try Self.sweep("vgg16.yaml", "N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4]")
+        let small = try SweepFilter(parsing: "params < 135M and (macs > 7G or not valid)", grid: grid)
+        #expect(results.filter(small.matches).map(\.index) == [0, 1])
+        let large = try SweepFilter(parsing: "training_bytes >= 1GiB and invalid", grid: grid)
+        #expect(results.filter(large.matches).isEmpty)
+        #expect(SweepFilter.quantity("12GiB") == 12 * 0x1p30 && SweepFilter.quantity("1.5G") == 1.5e9)
+        #expect(throws: SweepError.self) { _ = try SweepFilter(parsing: "parms < 20M", grid: grid) }
+        #expect(throws: SweepError.self) { _ = try SweepFilter(parsing: "params <", grid: grid) }
+        #expect(throws: SweepError.self) { _ = try SweepFilter(parsing: "(params < 20M", grid: grid) }
+    }
+
+    /// The notes' pattern with its optional POOL: without pools a 32x32 input stays 32x32 and
+    /// the first FC grows; with five pools it does not fit at all.
+    @Test func theNotesPatternSweptOverItsCountsAndItsOptionalPool() throws {
+        let yaml = """
+            input: 32x32x3
+            defaults: {CONV: {size: 3, pad: 1}}
+            vars: {N: 1, M: 1, K: 1}
+            network: INPUT -> [[CONV(16) -> RELU]*N -> POOL?]*M -> [FC(64) -> RELU]*K -> FC(10)
+            """
+        let grid = try Self.grid("M=1...6", "POOL?=true,false")
+        let results = Sweep(source: SourceFile(path: "notes.yaml", text: yaml), grid: grid, base: AnalysisOptions())
+            .run().compactMap { $0 }
+        #expect(results.count == 12)
+        // M = 1, pooled: CONV 3·9·16+16 = 448; FC (16·16·16)·64+64 = 262,208; FC 64·10+10 = 650.
+        #expect(results[0].params == 448 + 262_208 + 650)
+        // M = 1, no pool: the FC reads 32·32·16.
+        #expect(results[1].params == 448 + 32 * 32 * 16 * 64 + 64 + 650)
+        // Pooling 32 six times leaves less than one pixel.
+        #expect(results[10].error?.rule == RuleID.invalidShape)
+        #expect(results[11].isValid)
+        let report = SweepReport(grid: grid, shown: results, all: results, gpuMemory: nil)
+        #expect(report.summary == "12 combinations: 11 valid, 1 invalid (invalid-shape 1)")
+        let csv = report.render(.csv).split(separator: "\n")
+        #expect(csv.first == "M,POOL?,valid,params,macs,forward_bytes,training_bytes,first_error")
+        #expect(csv[1].hasPrefix("1,true,true,263306,"))
+    }
+
+    @Test func anInterruptedSweepKeepsWhatItReached() throws {
+        let grid = try Self.grid("N=1...50")
+        let yaml = "input: 8x8x3\nvars: {N: 1}\nnetwork: INPUT -> [CONV(4, F=3, P=1)]*N -> FC(2)"
+        let checked = Counter()
+        let results = Sweep(source: SourceFile(path: "x.yaml", text: yaml), grid: grid, base: AnalysisOptions())
+            .run(stop: { checked.increment() > 10 })
+        #expect(results.count == 50)
+        let reached = results.compactMap { $0 }
+        #expect(!reached.isEmpty && reached.count < 50)
+        let report = SweepReport(grid: grid, shown: reached, all: reached, gpuMemory: nil)
+        #expect(report.summary.contains("of 50 combinations (interrupted)"))
+    }
+
+    @Test func theCommandLineSweepsPrintsCSVAndRefusesAnUnknownVariable() throws {
+        let result = try CLITests.CLI.run(
+            "sweep", "architectures/vgg16.yaml", "--vary", "N=[1,1,2,2,2],[2,2,3,3,3]", "--vary", "batch=1,64",
+            "--gpu-memory", "16GiB", "--sort=-params", "--top", "2", "--format", "csv")
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == "N,batch,valid,params,macs,forward_bytes,training_bytes,largest_batch,first_error")
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",true,138357544,") }, "\(result.stdout)")
+        #expect(result.stderr.contains("4 combinations: 4 valid, 0 invalid; 2 shown"))
+        let unknown = try CLITests.CLI.run("sweep", "architectures/vgg16.yaml", "--vary", "Q=1,2")
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.stderr.contains("this file has no variable 'Q'"))
+    }
+}
