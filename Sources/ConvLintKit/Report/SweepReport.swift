@@ -83,8 +83,13 @@ public struct SweepReport {
         }
     }
 
+    /// The columns a person reads: no empty error column when every row shown is valid.
+    var readColumns: [Column] {
+        shown.contains { !$0.isValid } ? columns : columns.filter { $0.key != "first_error" }
+    }
+
     func text() -> String {
-        let columns = columns
+        let columns = readColumns
         let cells = shown.map { result in columns.map { $0.text(result) } }
         let widths = columns.indices.map { index in ([columns[index].title] + cells.map { $0[index] }).map(\.count).max() ?? 0 }
         func line(_ values: [String]) -> String {
@@ -123,7 +128,7 @@ public struct SweepReport {
     }
 
     func markdown() -> String {
-        let columns = columns
+        let columns = readColumns
         let header = "| " + columns.map(\.title).joined(separator: " | ") + " |"
         let rule = "|" + columns.map { $0.rightAligned ? "--:|" : "---|" }.joined()
         let rows = shown.map { result in
