@@ -18,6 +18,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let text = (bytes.first ?? 0) & 1 == 1 ? RandomArchitecture.runnable(&choices) : RandomArchitecture.wild(&choices)
         contents = Array(text.utf8)
     }
+    // To see what a crash or timeout file stands for: CONVLINT_FUZZ_PRINT=1 convlint-fuzz FILE.
+    if printInputs { FileHandle.standardError.write(Data((String(decoding: contents, as: UTF8.self) + "\n---\n").utf8)) }
     let broken = FrontEndProbe.violations(contents: contents, run: FrontEndProbe.RunBound()).violations
     if !broken.isEmpty {
         FileHandle.standardError.write(Data(("--- input\n" + String(decoding: contents, as: UTF8.self)).utf8))
@@ -27,5 +29,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 }
 
 enum Mode: String { case text, networks }
+
+let printInputs = ProcessInfo.processInfo.environment["CONVLINT_FUZZ_PRINT"] != nil
 
 let mode = Mode(rawValue: ProcessInfo.processInfo.environment["CONVLINT_FUZZ_MODE"] ?? "text") ?? .text

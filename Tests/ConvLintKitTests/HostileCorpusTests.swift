@@ -84,6 +84,17 @@ import Testing
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("crashed"))
     }
 
+    /// A layer repeated by `*N` that trips a rule the same way in every copy is one finding with
+    /// its count, not thousands (the networks fuzzer's 65,536 MAXPOOLs printed 65,532 warnings).
+    @Test func aRepeatedLayerTrippingARuleIsOneFindingWithItsCount() {
+        let yaml = "input: 16x16x3\nrounding: floor\nnetwork: INPUT -> [MAXPOOL(F=3, S=2, P=1)]*20 -> FC(10)"
+        let analysis = Checker.check(source: SourceFile(path: "pools.yaml", text: yaml))
+        let collapse = analysis.diagnostics.filter { $0.rule == "spatial-collapse" }
+        // 16 → 8 → 4 → 2 → 1 takes four pools; the other sixteen each see a 1x1 input.
+        #expect(collapse.count == 1)
+        #expect(collapse.first?.notes == ["and 15 more times in the layers this pattern repeats"])
+    }
+
     /// docs/FORMAT.md §7 states the bounds of `Limits`; the two must not drift apart.
     @Test func theFormatDocumentStatesEveryLimit() throws {
         let format = try String(

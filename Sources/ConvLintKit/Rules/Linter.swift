@@ -25,10 +25,42 @@ public struct Linter {
         }
         diagnostics += suppressions.filter { !$0.used }.compactMap(unusedSuppression)
         // By position in the file; findings at one position keep their order.
-        result.diagnostics = diagnostics.enumerated()
-            .sorted { (Self.position($0.element) + [$0.offset]).lexicographicallyPrecedes(Self.position($1.element) + [$1.offset]) }
-            .map(\.element)
+        result.diagnostics = Self.folded(
+            diagnostics.enumerated()
+                .sorted { (Self.position($0.element) + [$0.offset]).lexicographicallyPrecedes(Self.position($1.element) + [$1.offset]) }
+                .map(\.element))
         return result
+    }
+
+    /// One finding for each place and message: a layer repeated by `*N` that trips a rule the
+    /// same way in every copy is reported once, with how many copies do (65,536 MAXPOOLs from
+    /// `[[[[MAXPOOL]*16]*16]*16]*16` printed 65,532 identical warnings).
+    static func folded(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        struct Key: Hashable {
+            var rule: String, message: String, line: Int, column: Int, help: String?
+        }
+        var first = [Key: Int]()
+        var repeats = [Int: Int]()
+        var kept = [Diagnostic]()
+        for diagnostic in diagnostics {
+            guard let location = diagnostic.location else {
+                kept.append(diagnostic)
+                continue
+            }
+            let key = Key(
+                rule: diagnostic.rule, message: diagnostic.message, line: location.line, column: location.column,
+                help: diagnostic.help)
+            if let index = first[key] {
+                repeats[index, default: 0] += 1
+            } else {
+                first[key] = kept.count
+                kept.append(diagnostic)
+            }
+        }
+        for (index, count) in repeats {
+            kept[index].notes.append("and \(count.grouped) more time\(count == 1 ? "" : "s") in the layers this pattern repeats")
+        }
+        return kept
     }
 
     private static func position(_ diagnostic: Diagnostic) -> [Int] {
