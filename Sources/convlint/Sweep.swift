@@ -20,6 +20,7 @@ struct SweepCommand: ParsableCommand {
               convlint sweep net.yaml --vary N=1...4 --vary M=1...3 --vary batch=16,32,64
               convlint sweep net.yaml --vary N=1...4 --vary 'POOL?=true,false' --where 'valid and params < 20M' --sort macs
               convlint sweep vgg16.yaml --vary input=224x224x3,256x256x3 --gpu-memory 16GiB --format csv > grid.csv
+              convlint sweep net.yaml --vary N=0...3 --vary M=1...5 --best 'min macs where valid and params < 5M'
 
             --where compares the figures params, macs, flops, forward_bytes, training_bytes and \
             largest_batch, and any numeric setting varied, with < <= > >= == !=, joined by and, or, \
@@ -47,6 +48,11 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Show at most this many combinations (after --where and --sort).")
     var top: Int?
 
+    @Option(help: ArgumentHelp(
+        "The one combination that answers 'min FIGURE where CONDITION' (or max): --where, --sort and --top 1 in one.",
+        valueName: "QUESTION"))
+    var best: String?
+
     @Option(name: .shortAndLong, help: "Output format: text (a table), csv, json or markdown (pastes into a PR).")
     var format: SweepReport.Format = .text
 
@@ -62,10 +68,29 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         if axes.isEmpty { throw ValidationError("give at least one --vary NAME=VALUES, e.g. --vary N=1...4") }
         if let top, top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+        if best != nil, condition != nil || sort != nil || top != nil {
+            throw ValidationError("--best already says the order, the condition and how many; drop --where, --sort and --top")
+        }
+    }
+
+    /// `min macs where valid and params < 5M` as (figure, descending, condition).
+    static func question(_ text: String) throws -> (figure: String, descending: Bool, condition: String?) {
+        let words = text.split(separator: " ", maxSplits: 2).map(String.init)
+        guard words.count >= 2, ["min", "max"].contains(words[0].lowercased()) else {
+            throw ValidationError("--best takes 'min FIGURE' or 'max FIGURE', then 'where CONDITION'; got '\(text)'")
+        }
+        guard words.count == 2 || words[2].lowercased().hasPrefix("where ") else {
+            throw ValidationError("--best '\(text)': after the figure comes 'where CONDITION'")
+        }
+        return (words[1], words[0].lowercased() == "max", words.count == 3 ? String(words[2].dropFirst(6)) : nil)
     }
 
     func run() throws {
         let base = try analysis.options()
+        let question = try best.map(Self.question)
+        let condition = question.map { $0.condition ?? "valid" } ?? condition
+        let sort = question.map { ($0.descending ? "-" : "") + $0.figure } ?? sort
+        let top = question == nil ? top : 1
         let grid: SweepGrid
         let filter: SweepFilter?
         let order: (key: SweepKey, descending: Bool)?

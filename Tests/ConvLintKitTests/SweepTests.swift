@@ -121,6 +121,12 @@ import Testing
         #expect(lines.first == "N,batch,valid,params,macs,forward_bytes,training_bytes,largest_batch,first_error")
         #expect(lines.dropFirst().allSatisfy { $0.contains(",true,138357544,") }, "\(result.stdout)")
         #expect(result.stderr.contains("4 combinations: 4 valid, 0 invalid; 2 shown"))
+        // The question users have, in one line: the cheapest VGG under 135M parameters is VGG11.
+        let best = try CLITests.CLI.run(
+            "sweep", "architectures/vgg16.yaml", "--vary", "N=[2,2,3,3,3],[1,1,2,2,2],[2,2,2,2,2]",
+            "--best", "min macs where params < 135M", "--format", "csv")
+        #expect(best.exitCode == 0, "\(best.stderr)")
+        #expect(best.stdout.split(separator: "\n").dropFirst().map { $0.prefix(29) } == ["\"[1,1,2,2,2]\",true,132863336,"])
         let unknown = try CLITests.CLI.run("sweep", "architectures/vgg16.yaml", "--vary", "Q=1,2")
         #expect(unknown.exitCode == 2)
         #expect(unknown.stderr.contains("this file has no variable 'Q'"))
