@@ -18,6 +18,8 @@ public struct AnalysisOptions: Sendable {
     /// Whether the pattern's bare optional layers of a name (`POOL?`) are present: a sweep's
     /// `--vary POOL?=true,false`.
     public var optionalLayers: [(name: String, present: Bool)] = []
+    /// One argument of a kind's `defaults` (`CONV.size=5`), the value written as in the file.
+    public var defaults: [(kind: String, argument: String, value: String)] = []
 
     public init() {}
 }
@@ -211,6 +213,21 @@ public enum Analyzer {
                         : "its optional layers are \(use.bareOptionals.sorted().map { $0 + "?" }.joined(separator: ", "))")
             }
             file.optionalLayers[name.uppercased()] = present
+        }
+        for (kindName, argument, text) in options.defaults {
+            guard let kind = LayerKind(name: kindName), kind.isCallable else {
+                throw Diagnostic(
+                    RuleID.unknownOverride, "\(kindName).\(argument): no layer kind is called '\(kindName)'"
+                        + KindCatalog.suggestion(for: kindName, among: []), at: nil,
+                    help: "name a kind as in 'defaults:', e.g. CONV.size or POOL.stride")
+            }
+            // The value stands where the file's defaults for the kind are, or else at the network.
+            let entry = file.defaults[kind.rawValue]
+            var value = try DefaultOverride.parse(kind: kindName, argument: argument, text: text)
+            value.location = entry?.location ?? file.networkLocation
+            var arguments = entry?.value.filter { !($0.label ?? "").caseInsensitiveEquals(argument) } ?? []
+            arguments.append(Argument(label: argument, labelLocation: value.location, value: value))
+            file.defaults[kind.rawValue] = Located(value: arguments, location: value.location)
         }
         return file
     }

@@ -59,6 +59,17 @@ import Testing
         #expect(results.allSatisfy { $0.isValid })
     }
 
+    /// A defaults argument as an axis: VGG16 with 5x5 'same' filters has 25/9 of its CONV
+    /// weights (14,710,464 → 40,862,400), the biases and FC layers unchanged.
+    @Test func aDefaultsArgumentIsAnAxis() throws {
+        let results = try Self.sweep("vgg16.yaml", "CONV.size=3,5", "CONV.pad=1,2")
+        #expect(results.map(\.isValid) == [true, false, false, true])
+        #expect(results[0].params == 138_357_544)
+        #expect(results[3].params == 40_862_400 + 4_224 + 123_642_856)
+        #expect(results[1].error?.rule == "non-integer-output")
+        #expect(throws: SweepError.self) { _ = try SweepAxis(parsing: "CONV.size=[3") }
+    }
+
     @Test func whereFiltersAndSortOrdersByTheFigures() throws {
         let grid = try Self.grid("N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4]")
         let results = try Self.sweep("vgg16.yaml", "N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4]")

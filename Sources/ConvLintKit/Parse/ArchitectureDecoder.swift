@@ -173,7 +173,7 @@ struct ArchitectureDecoder {
     }
 
     /// A YAML scalar read as one pattern operand (`3`, `3x3`, `same`, `0.5`).
-    private func singleOperand(_ node: YAMLNode, for key: String) throws(Diagnostic) -> Operand {
+    func singleOperand(_ node: YAMLNode, for key: String) throws(Diagnostic) -> Operand {
         let text = PatternText(node: node, in: source)
         let tokens = try PatternLexer.tokenize(text)
         let operand: Operand? =

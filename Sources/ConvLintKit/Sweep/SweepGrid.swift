@@ -7,6 +7,8 @@ public enum SweepSetting: Sendable, Equatable {
     case optionalLayer(String)
     /// A variable, as `--set NAME=VALUE` gives it.
     case variable(String)
+    /// `CONV.size`: one argument of a kind's `defaults`.
+    case defaultArgument(kind: String, argument: String)
 }
 
 /// One `--vary NAME=VALUES`: a setting and the values it takes, as written.
@@ -29,7 +31,14 @@ public struct SweepAxis: Sendable, Equatable {
             case "dtype": .dtype
             case "rounding": .rounding
             case "optimizer": .optimizer
-            default: name.hasSuffix("?") ? .optionalLayer(String(name.dropLast())) : .variable(name)
+            default:
+                if name.hasSuffix("?") {
+                    .optionalLayer(String(name.dropLast()))
+                } else if let (kind, argument) = DefaultOverride.split(name) {
+                    .defaultArgument(kind: kind, argument: argument)
+                } else {
+                    .variable(name)
+                }
             }
         values = try Self.values(spec, name: name)
         for value in values { try Self.check(value, for: setting, name: name) }
@@ -81,6 +90,12 @@ public struct SweepAxis: Sendable, Equatable {
         case .optimizer:
             if Optimizer(rawValue: value.lowercased()) == nil { try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))") }
         case .optionalLayer: if !["true", "false"].contains(value.lowercased()) { try fail("true or false") }
+        case .defaultArgument(let kind, let argument):
+            do {
+                _ = try DefaultOverride.parse(kind: kind, argument: argument, text: value)
+            } catch {
+                throw SweepError("--vary \(name): \(error.message)")
+            }
         case .variable(let variable):
             do {
                 _ = try VariableOverride.parse(name: variable, text: value)
@@ -100,6 +115,7 @@ public struct SweepAxis: Sendable, Equatable {
         case .optimizer: base.optimizer = Optimizer(rawValue: value.lowercased()) ?? base.optimizer
         case .optionalLayer(let layer): base.optionalLayers.append((layer, value.lowercased() == "true"))
         case .variable(let variable): base.variables.append((variable, value))
+        case .defaultArgument(let kind, let argument): base.defaults.append((kind, argument, value))
         }
     }
 }
