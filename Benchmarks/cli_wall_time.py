@@ -3,9 +3,13 @@
 
 Each figure is the minimum and median of many runs, beside a baseline measured in the same
 run: `convlint --version`, i.e. the cost of starting the process at all. The ratio says how
-much the analysis adds to that floor. Usage: python3 Benchmarks/cli_wall_time.py [--runs N]
+much the analysis adds to that floor. Then, for many candidates: `torchinfo.summary(vgg16)` in a
+fresh Python process when torchinfo is installed, a sweep's throughput over a VGG16 grid (goal
+200,000 combinations a second) with its peak RSS, and the check's time against depth (10 to
+10,000 layers), which must grow linearly. Usage: python3 Benchmarks/cli_wall_time.py [--runs N]
 """
 import argparse
+import importlib.util
 import os
 import resource
 import statistics
@@ -18,15 +22,57 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build", "release", "convlint")
 
 
-def measure(arguments, runs):
+def measure(arguments, runs, program=BINARY):
     """Minimum and median wall seconds, and the largest peak RSS (KiB) of the child runs."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([BINARY] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([program] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return min(times), statistics.median(times), peak_kib
+
+
+def vgg_grid():
+    """--vary flags for a VGG16 grid: stage counts, inputs, batches, element types and optimizers."""
+    axes = {
+        "N": ["[1,1,2,2,2]", "[2,2,2,2,2]", "[2,2,3,3,3]", "[2,2,4,4,4]", "[1,1,1,1,1]"],
+        "input": [f"{s}x{s}x3" for s in range(160, 320 + 1, 32)],
+        "batch": [str(2 ** k) for k in range(10)],
+        "dtype": ["float32", "float16", "bfloat16", "float64", "int8"],
+        "optimizer": ["sgd", "momentum", "adam", "adamw"],
+    }
+    flags, count = [], 1
+    for name, values in axes.items():
+        flags += ["--vary", f"{name}={','.join(values)}"]
+        count *= len(values)
+    return flags, count
+
+
+def many_candidates(runs, startup, scratch):
+    """torchinfo beside one check, a sweep's throughput, and time against depth."""
+    _, check, _ = measure(["architectures/vgg16.yaml"], runs)
+    if importlib.util.find_spec("torchinfo") and importlib.util.find_spec("torchvision"):
+        code = "import torchinfo, torchvision; torchinfo.summary(torchvision.models.vgg16(), (1, 3, 224, 224), verbose=0)"
+        _, torchinfo, _ = measure(["-c", code], 3, program=sys.executable)
+        print(f"\ntorchinfo.summary(vgg16), fresh process: {torchinfo * 1e3:.0f} ms median, {torchinfo / check:.0f}x one check")
+    else:
+        print("\ntorchinfo.summary(vgg16): not installed (pip install torchinfo torchvision)")
+    flags, count = vgg_grid()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    _, seconds, peak = measure(["sweep", "architectures/vgg16.yaml"] + flags + ["--quiet", "--top", "1"], 3)
+    print(f"sweep of {count:,} VGG16 combinations: {seconds:.2f} s median, {count / seconds:,.0f} a second "
+          f"(goal 200,000); peak RSS of any run so far {max(peak, before) / 1024:.1f} MiB")
+    print("check time against depth (median of 5):")
+    previous = None
+    for depth in [10, 100, 1_000, 10_000]:
+        path = os.path.join(scratch, f"deep-{depth}.yaml")
+        with open(path, "w") as handle:
+            handle.write(f'input: 32x32x16\nnetwork: "INPUT -> CONV(16, F=1) -> [BN -> RELU]*{(depth - 2) // 2}"\n')
+        _, seconds, _ = measure([path, "--quiet"], 5)
+        growth = "" if previous is None else f", {seconds / previous:.1f}x the previous"
+        print(f"  {depth:>6} layers: {seconds * 1e3:8.1f} ms, {(seconds - startup) / depth * 1e6:7.1f} us a layer{growth}")
+        previous = seconds
 
 
 def main():
@@ -45,7 +91,7 @@ def main():
             ("vgg16.yaml --format json", ["architectures/vgg16.yaml", "--format", "json"]),
             ("resnet50.yaml (text table)", ["architectures/resnet50.yaml"]),
             ("alexnet-224.yaml (rejected, searches for a fitting input)", ["architectures/alexnet-224.yaml"]),
-            ("all 24 shipped files in one call", sorted(
+            ("every shipped file in one call", sorted(
                 os.path.join("architectures", name) for name in os.listdir(os.path.join(ROOT, "architectures"))
                 if name.endswith(".yaml"))),
             ("generated: 100,000 layers", [big, "--quiet"]),
@@ -60,6 +106,7 @@ def main():
                 baseline = fastest
             print(f"{name:<58} {fastest * 1e3:8.1f} {median * 1e3:10.1f} {fastest / baseline:10.2f}")
         print(f"peak RSS of any run: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f} MiB")
+        many_candidates(options.runs, baseline, scratch)
 
 
 if __name__ == "__main__":
