@@ -20,16 +20,21 @@ public struct LayerCost: Sendable, Equatable {
     public var flops: Int { 2 * macs }
 
     /// Adds a layer's cost to a running total, as the totals row does.
+    /// On overflow the total is left as it was, so that `params` and `flops` cannot trap in the
+    /// reports of the invalid network (a sum past Int.max / 2 once made `flops` trap).
     mutating func add(_ cost: LayerCost, at location: SourceLocation) throws(Diagnostic) {
         let checked = Checked(location: location, what: "the network's total cost")
-        activations = try checked.add(activations, cost.activations)
-        weights = try checked.add(weights, cost.weights)
-        biases = try checked.add(biases, cost.biases)
-        normParameters = try checked.add(normParameters, cost.normParameters)
-        buffers = try checked.add(buffers, cost.buffers)
-        macs = try checked.add(macs, cost.macs)
-        _ = try checked.multiply(macs, 2)
-        otherOps = try checked.add(otherOps, cost.otherOps)
+        var sum = LayerCost()
+        sum.activations = try checked.add(activations, cost.activations)
+        sum.weights = try checked.add(weights, cost.weights)
+        sum.biases = try checked.add(biases, cost.biases)
+        sum.normParameters = try checked.add(normParameters, cost.normParameters)
+        _ = try checked.add(try checked.add(sum.weights, sum.biases), sum.normParameters)
+        sum.buffers = try checked.add(buffers, cost.buffers)
+        sum.macs = try checked.add(macs, cost.macs)
+        _ = try checked.multiply(sum.macs, 2)
+        sum.otherOps = try checked.add(otherOps, cost.otherOps)
+        self = sum
     }
 }
 
