@@ -20,6 +20,9 @@ public struct AnalysisOptions: Sendable {
     public var optionalLayers: [(name: String, present: Bool)] = []
     /// One argument of a kind's `defaults` (`CONV.size=5`), the value written as in the file.
     public var defaults: [(kind: String, argument: String, value: String)] = []
+    /// The largest batch on common GPUs (16 to 80 GiB) when no `gpuMemory` is given: the
+    /// report's table. A sweep, which shows none, skips its two extra simulations.
+    public var commonGPUs = true
 
     public init() {}
 }
@@ -95,7 +98,7 @@ public enum Analyzer {
                     optimizer: options.optimizer, checkpoint: options.checkpoint)
                 if let budget = options.gpuMemory {
                     checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
-                } else if let peaks = stepPeaks(of: analysis, options) {
+                } else if options.commonGPUs, let peaks = stepPeaks(of: analysis, options) {
                     analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
                         BudgetCheck(
                             budget: size, framework: options.framework,

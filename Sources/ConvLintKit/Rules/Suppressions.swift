@@ -21,11 +21,16 @@ struct Suppression {
         }
     }
 
+    static let marker = Array("convlint:".unicodeScalars)
+
     static func parse(_ source: SourceFile) -> [Suppression] {
+        // Most files have no directive: one scan instead of a string per line (a sweep checks
+        // the same file thousands of times).
+        guard Self.find(marker, in: source.scalars[...]) != nil else { return [] }
         var suppressions = [Suppression]()
         var pending = [Suppression]()  // comments alone on their line wait for the next line with content
         for number in 1...max(1, source.lineCount) {
-            let line = Array(source.line(number).unicodeScalars)
+            let line = Array(source.lineScalars(number))
             let comment = commentStart(in: line)
             let hasContent = line[..<(comment ?? line.count)].contains { !$0.properties.isWhitespace }
             if hasContent {
@@ -62,10 +67,18 @@ struct Suppression {
         return nil
     }
 
+    /// Where `needle` starts in `haystack`, as an index of the haystack.
+    static func find(_ needle: [Unicode.Scalar], in haystack: ArraySlice<Unicode.Scalar>) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        return (haystack.startIndex...(haystack.endIndex - needle.count)).first { start in
+            haystack[start] == needle[0] && haystack[start..<start + needle.count].elementsEqual(needle)
+        }
+    }
+
     private static func directives(in line: [Unicode.Scalar], from start: Int, line number: Int) -> [Suppression] {
-        let text = String(String.UnicodeScalarView(line[start...]))
-        guard let marker = text.range(of: "convlint:") else { return [] }
-        var rest = text[marker.upperBound...].drop { $0 == " " }
+        guard let found = find(marker, in: line[start...]) else { return [] }
+        let text = String(String.UnicodeScalarView(line[(found + marker.count)...]))
+        var rest = text[...].drop { $0 == " " }
         let scope: Scope
         if rest.hasPrefix("disable-file=") {
             scope = .file
@@ -76,10 +89,11 @@ struct Suppression {
         } else {
             return []
         }
-        let offset = start + text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: rest.unicodeScalars.startIndex)
+        let offset =
+            found + marker.count + text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: rest.unicodeScalars.startIndex)
         var results = [Suppression]()
         var column = offset
-        for part in rest.prefix { !$0.isWhitespace }.split(separator: ",", omittingEmptySubsequences: false) {
+        for part in rest.prefix(while: { !$0.isWhitespace }).split(separator: ",", omittingEmptySubsequences: false) {
             let id = String(part)
             if !id.isEmpty {
                 results.append(

@@ -49,13 +49,18 @@ public struct SourceFile: Sendable {
 
     /// The text of a 1-based line, without its line break.
     public func line(_ number: Int) -> String {
-        guard number >= 1, number <= lineStarts.count else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: lineScalars(number))
+        return String(view)
+    }
+
+    /// The scalars of a 1-based line, without its line break.
+    func lineScalars(_ number: Int) -> ArraySlice<Unicode.Scalar> {
+        guard number >= 1, number <= lineStarts.count else { return [] }
         let start = lineStarts[number - 1]
         var end = number < lineStarts.count ? lineStarts[number] - 1 : scalars.count
         if end > start, scalars[end - 1] == "\r" { end -= 1 }  // CRLF
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<max(start, end)])
-        return String(view)
+        return scalars[start..<max(start, end)]
     }
 
     /// The location of a scalar index into `scalars`.

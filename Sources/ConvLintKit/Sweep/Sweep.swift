@@ -40,6 +40,8 @@ public struct Sweep: Sendable {
     public init(source: SourceFile, grid: SweepGrid, base: AnalysisOptions, configuration: Configuration = Configuration()) {
         self.source = source
         self.grid = grid
+        var base = base
+        base.commonGPUs = false
         self.base = base
         self.configuration = configuration
     }
