@@ -4,7 +4,7 @@ import Testing
 
 @testable import ConvLintExecutor
 
-/// Every executor kernel on random geometries against its naive reference: rectangular
+/// The GEMM and window kernels on random geometries against their naive references: rectangular
 /// kernels, per-axis strides, paddings and dilations, groups, batches and sizes of 1, kernels
 /// wider than their input. A bounded number of seeded cases here; set
 /// `CONVLINT_PROPERTY_CASES` for more (`CONVLINT_PROPERTY_CASES=5000 swift test --filter
@@ -48,6 +48,18 @@ import Testing
         }
         // The draw must reach every algorithm for the test to mean anything.
         #expect(methods.count == 3, "\(methods)")
+    }
+
+    /// GEMM shapes around the C kernel's tiles (14x32 and 6x16) and panels (256 deep), and the
+    /// matrix-vector path of one row, each transposition.
+    @Test func gemmsOfRandomShapesMatchTheTripleLoop() {
+        var choices = Choices(seed: 7005)
+        for _ in 0..<max(1, Self.cases / 3) {
+            let m = choices.chance(20) ? 1 : Self.size(&choices, upTo: 70)
+            kernels.gemmMatchesTheTripleLoop(
+                m: m, n: Self.size(&choices, upTo: 80), k: Self.size(&choices, upTo: 300), transposeA: choices.chance(50),
+                transposeB: choices.chance(50))
+        }
     }
 
     @Test func winogradOnRandomGeometriesMatchesTheDirectLoops() {
