@@ -93,14 +93,13 @@ struct SweepCommand: ParsableCommand {
         let sort = question.map { ($0.descending ? "-" : "") + $0.figure } ?? sort
         let top = question == nil ? top : 1
         let grid: SweepGrid
-        let filter: SweepFilter?
-        let order: (key: SweepKey, descending: Bool)?
+        var selection = SweepSelection(limit: top)
         do throws(SweepError) {
             grid = try SweepGrid(axes.map { (text) throws(SweepError) in try SweepAxis(parsing: text) })
-            filter = try condition.map { (text) throws(SweepError) in try SweepFilter(parsing: text, grid: grid) }
-            order = try sort.map { (text) throws(SweepError) in
-                let descending = text.hasPrefix("-")
-                return (try SweepKey(name: String(text.dropFirst(descending ? 1 : 0)), grid: grid), descending)
+            selection.filter = try condition.map { (text) throws(SweepError) in try SweepFilter(parsing: text, grid: grid) }
+            if let sort {
+                selection.descending = sort.hasPrefix("-")
+                selection.order = try SweepKey(name: String(sort.dropFirst(selection.descending ? 1 : 0)), grid: grid)
             }
         } catch {
             throw ValidationError(error.message)
@@ -120,27 +119,13 @@ struct SweepCommand: ParsableCommand {
 
         let interruption = Interruption()
         let progress = ProgressLine(total: grid.count, enabled: !quiet && isatty(2) == 1)
-        let reached = sweep.run(stop: { interruption.happened }, progress: progress.update).compactMap { $0 }
+        let outcome = sweep.run(selection, stop: { interruption.happened }, progress: progress.update)
         progress.finish()
-
-        var shown = filter.map { filter in reached.filter(filter.matches) } ?? reached
-        if let order {
-            // Combinations without the figure (invalid ones) go last, in grid order.
-            shown.sort { a, b in
-                switch (order.key.value(of: a), order.key.value(of: b)) {
-                case (let x?, let y?): x != y ? (order.descending ? x > y : x < y) : a.index < b.index
-                case (_?, nil): true
-                case (nil, _?): false
-                case (nil, nil): a.index < b.index
-                }
-            }
-        }
-        if let top { shown = Array(shown.prefix(top)) }
-        let report = SweepReport(grid: grid, shown: shown, all: reached, gpuMemory: base.gpuMemory)
+        let report = SweepReport(grid: grid, outcome: outcome, gpuMemory: base.gpuMemory)
         print(report.render(format))
         if format != .text { Terminal.printError(report.summary) }
         if interruption.happened { throw ExitCode(130) }
-        throw ExitCode(shown.contains(where: \.isValid) ? 0 : 1)
+        throw ExitCode(outcome.shown.contains(where: \.isValid) ? 0 : 1)
     }
 }
 

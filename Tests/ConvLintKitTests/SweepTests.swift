@@ -13,7 +13,7 @@ import Testing
     static func sweep(_ file: String, _ axes: String..., options: AnalysisOptions = AnalysisOptions()) throws -> [SweepResult] {
         let grid = try SweepGrid(axes.map { (text) throws(SweepError) in try SweepAxis(parsing: text) })
         let source = Analyzer.analyze(path: architecturesDirectory.appendingPathComponent(file).path).source
-        return Sweep(source: source, grid: grid, base: options).run().compactMap { $0 }
+        return Sweep(source: source, grid: grid, base: options).run().shown
     }
 
     @Test func rangesListsOfListsAndShapesAreRead() throws {
@@ -93,8 +93,8 @@ import Testing
             network: INPUT -> [[CONV(16) -> RELU]*N -> POOL?]*M -> [FC(64) -> RELU]*K -> FC(10)
             """
         let grid = try Self.grid("M=1...6", "POOL?=true,false")
-        let results = Sweep(source: SourceFile(path: "notes.yaml", text: yaml), grid: grid, base: AnalysisOptions())
-            .run().compactMap { $0 }
+        let outcome = Sweep(source: SourceFile(path: "notes.yaml", text: yaml), grid: grid, base: AnalysisOptions()).run()
+        let results = outcome.shown
         #expect(results.count == 12)
         // M = 1, pooled: CONV 3·9·16+16 = 448; FC (16·16·16)·64+64 = 262,208; FC 64·10+10 = 650.
         #expect(results[0].params == 448 + 262_208 + 650)
@@ -103,7 +103,7 @@ import Testing
         // Pooling 32 six times leaves less than one pixel.
         #expect(results[10].error?.rule == RuleID.invalidShape)
         #expect(results[11].isValid)
-        let report = SweepReport(grid: grid, shown: results, all: results, gpuMemory: nil)
+        let report = SweepReport(grid: grid, outcome: outcome, gpuMemory: nil)
         #expect(report.summary == "12 combinations: 11 valid, 1 invalid (invalid-shape 1)")
         let csv = report.render(.csv).split(separator: "\n")
         #expect(csv.first == "M,POOL?,valid,params,macs,forward_bytes,training_bytes,first_error")
@@ -113,14 +113,39 @@ import Testing
     @Test func anInterruptedSweepKeepsWhatItReached() throws {
         let grid = try Self.grid("N=1...50")
         let yaml = "input: 8x8x3\nvars: {N: 1}\nnetwork: INPUT -> [CONV(4, F=3, P=1)]*N -> FC(2)"
-        let checked = Counter()
-        let results = Sweep(source: SourceFile(path: "x.yaml", text: yaml), grid: grid, base: AnalysisOptions())
-            .run(stop: { checked.increment() > 10 })
-        #expect(results.count == 50)
-        let reached = results.compactMap { $0 }
-        #expect(!reached.isEmpty && reached.count < 50)
-        let report = SweepReport(grid: grid, shown: reached, all: reached, gpuMemory: nil)
+        let asked = Calls()
+        let outcome = Sweep(source: SourceFile(path: "x.yaml", text: yaml), grid: grid, base: AnalysisOptions())
+            .run(stop: { asked.count() > 10 })
+        #expect(outcome.checked > 0 && outcome.checked < 50)
+        #expect(outcome.shown.count == outcome.checked)
+        let report = SweepReport(grid: grid, outcome: outcome, gpuMemory: nil)
         #expect(report.summary.contains("of 50 combinations (interrupted)"))
+    }
+
+    /// With a limit, a sweep keeps only what it can still show while it runs: the same best
+    /// results as sorting everything, from a bounded list.
+    @Test func aLimitedSelectionEqualsSortingEverything() throws {
+        let yaml = "input: 8x8x3\nvars: {N: 1, F: 4}\nnetwork: INPUT -> [CONV(F, F=3, P=1)]*N -> FC(2)"
+        let grid = try Self.grid("N=1...20", "F=1...20")
+        let sweep = Sweep(source: SourceFile(path: "x.yaml", text: yaml), grid: grid, base: AnalysisOptions())
+        let order = try SweepKey(name: "params", grid: grid)
+        let everything = sweep.run(SweepSelection(order: order, descending: true)).shown
+        let top = sweep.run(SweepSelection(order: order, descending: true, limit: 7))
+        #expect(everything.count == 400 && top.checked == 400)
+        #expect(top.shown.map(\.index) == everything.prefix(7).map(\.index))
+    }
+
+    /// How many times a closure was called, from any thread.
+    final class Calls: @unchecked Sendable {
+        private var calls = 0
+        private let lock = NSLock()
+
+        func count() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            calls += 1
+            return calls
+        }
     }
 
     @Test func theCommandLineSweepsPrintsCSVAndRefusesAnUnknownVariable() throws {

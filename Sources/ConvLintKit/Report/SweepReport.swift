@@ -6,29 +6,28 @@ public struct SweepReport {
     public enum Format: String, CaseIterable, Sendable { case text, csv, json, markdown }
 
     public let grid: SweepGrid
-    /// The results shown: filtered, sorted and cut to `--top`.
-    public let shown: [SweepResult]
-    /// Every result reached (all of them unless the sweep was interrupted).
-    public let all: [SweepResult]
+    /// What the sweep reached, with the results shown: filtered, sorted and cut to `--top`.
+    public let outcome: SweepOutcome
     public let gpuMemory: ByteCount?
 
-    public init(grid: SweepGrid, shown: [SweepResult], all: [SweepResult], gpuMemory: ByteCount?) {
+    public init(grid: SweepGrid, outcome: SweepOutcome, gpuMemory: ByteCount?) {
         self.grid = grid
-        self.shown = shown
-        self.all = all
+        self.outcome = outcome
         self.gpuMemory = gpuMemory
     }
 
+    var shown: [SweepResult] { outcome.shown }
+
     /// "36 combinations: 24 valid, 12 invalid (non-integer-output 8, branch-mismatch 4)".
     public var summary: String {
-        let invalid = all.filter { !$0.isValid }
-        var byRule = [String: Int]()
-        for result in invalid { byRule[result.error?.rule ?? "", default: 0] += 1 }
-        let reasons = byRule.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
-        let reached = all.count == grid.count ? "\(grid.count.grouped) combinations" : "\(all.count.grouped) of \(grid.count.grouped) combinations (interrupted)"
-        var line = "\(reached): \((all.count - invalid.count).grouped) valid, \(invalid.count.grouped) invalid"
+        let checked = outcome.checked, invalid = outcome.checked - outcome.valid
+        let reasons = outcome.failures.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value.grouped)" }
+        let reached =
+            checked == grid.count
+            ? "\(grid.count.grouped) combinations" : "\(checked.grouped) of \(grid.count.grouped) combinations (interrupted)"
+        var line = "\(reached): \(outcome.valid.grouped) valid, \(invalid.grouped) invalid"
         if !reasons.isEmpty { line += " (\(reasons.joined(separator: ", ")))" }
-        if shown.count != all.count { line += "; \(shown.count.grouped) shown" }
+        if shown.count != checked { line += "; \(shown.count.grouped) shown" }
         return line
     }
 
@@ -122,8 +121,8 @@ public struct SweepReport {
         let keys = columns.map(\.key)
         let results = shown.map { result in JSONValue.object(zip(keys, columns.map { $0.raw(result) }).map { ($0, $1) }) }
         return JSONValue.object([
-            ("combinations", .int(grid.count)), ("checked", .int(all.count)),
-            ("valid", .int(all.filter(\.isValid).count)), ("summary", .string(summary)), ("results", .array(results)),
+            ("combinations", .int(grid.count)), ("checked", .int(outcome.checked)), ("valid", .int(outcome.valid)),
+            ("summary", .string(summary)), ("results", .array(results)),
         ]).serialized()
     }
 

@@ -51,32 +51,107 @@ public struct Sweep: Sendable {
         Checker.check(source: source, options: grid.options(at: index, base: base), configuration: configuration)
     }
 
-    /// Every combination's result, in grid order; `nil` for those not reached when `stop`
-    /// turned true. `progress` hears how many are done, from any thread.
+    /// Checks every combination and keeps what `selection` shows, merging as it goes: with a
+    /// `limit`, memory stays that of `limit` results however large the grid. Stops early when
+    /// `stop` turns true; `progress` hears how many are done, from any thread.
     public func run(
-        stop: @Sendable () -> Bool = { false }, progress: @Sendable (Int) -> Void = { _ in }
-    ) -> [SweepResult?] {
-        let done = Counter()
+        _ selection: SweepSelection = SweepSelection(), stop: @Sendable () -> Bool = { false },
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) -> SweepOutcome {
+        let outcome = SharedOutcome(selection)
         // Blocks of a few combinations: cheap to hand out, fine enough to balance the cores.
         let block = max(1, min(64, grid.count / (ProcessInfo.processInfo.activeProcessorCount * 8)))
-        return Parallel.map(grid.count, block: block, stop: stop) { index in
-            let result = SweepResult(
-                index: index, values: grid.values(at: index), analysis: analysis(at: index), framework: base.framework)
-            progress(done.increment())
-            return result
+        _ = Parallel.map((grid.count + block - 1) / block, stop: stop) { number in
+            var part = SweepOutcome()
+            for index in number * block..<min(grid.count, (number + 1) * block) {
+                if stop() { break }
+                part.add(
+                    SweepResult(index: index, values: grid.values(at: index), analysis: analysis(at: index), framework: base.framework),
+                    selection)
+            }
+            progress(outcome.merge(part))
         }
+        return outcome.value
     }
 }
 
-/// A count shared by threads.
-final class Counter: @unchecked Sendable {
-    private var value = 0
+/// What a sweep reached: how many combinations, how many valid, the failures by rule, and the
+/// results its selection shows, in order.
+public struct SweepOutcome: Sendable {
+    public var checked = 0
+    public var valid = 0
+    public var failures: [String: Int] = [:]
+    public var shown: [SweepResult] = []
+
+    public init() {}
+
+    mutating func add(_ result: SweepResult, _ selection: SweepSelection) {
+        checked += 1
+        if let error = result.error { failures[error.rule, default: 0] += 1 } else { valid += 1 }
+        if selection.filter?.matches(result) ?? true { shown.append(result) }
+    }
+
+    mutating func merge(_ other: SweepOutcome, _ selection: SweepSelection) {
+        checked += other.checked
+        valid += other.valid
+        failures.merge(other.failures, uniquingKeysWith: +)
+        shown += other.shown
+        // With a limit, keep only what can still be shown; without one, sort once at the end.
+        if selection.limit != nil { shown = selection.arranged(shown) }
+    }
+}
+
+/// Which results a sweep shows and in what order: `--where`, `--sort` and `--top`.
+public struct SweepSelection: Sendable {
+    public var filter: SweepFilter?
+    public var order: SweepKey?
+    public var descending = false
+    public var limit: Int?
+
+    public init(filter: SweepFilter? = nil, order: SweepKey? = nil, descending: Bool = false, limit: Int? = nil) {
+        self.filter = filter
+        self.order = order
+        self.descending = descending
+        self.limit = limit
+    }
+
+    /// Sorted (combinations without the figure, such as invalid ones, last; ties in grid order)
+    /// and cut to the limit.
+    func arranged(_ results: [SweepResult]) -> [SweepResult] {
+        let sorted = results.sorted { a, b in
+            guard let order else { return a.index < b.index }
+            switch (order.value(of: a), order.value(of: b)) {
+            case (let x?, let y?): return x != y ? (descending ? x > y : x < y) : a.index < b.index
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a.index < b.index
+            }
+        }
+        return limit.map { Array(sorted.prefix($0)) } ?? sorted
+    }
+}
+
+/// The outcome the workers merge into.
+final class SharedOutcome: @unchecked Sendable {
+    private var outcome = SweepOutcome()
+    private let selection: SweepSelection
     private let lock = NSLock()
 
-    func increment() -> Int {
+    init(_ selection: SweepSelection) { self.selection = selection }
+
+    /// Merges a block's part; returns how many combinations are done.
+    func merge(_ part: SweepOutcome) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
-        return value
+        outcome.merge(part, selection)
+        return outcome.checked
+    }
+
+    var value: SweepOutcome {
+        lock.lock()
+        defer { lock.unlock() }
+        var arranged = outcome
+        arranged.shown = selection.arranged(outcome.shown)
+        return arranged
     }
 }
