@@ -132,21 +132,24 @@ public indirect enum SweepFilter: Sendable {
         var next: String? { position < tokens.count ? tokens[position] : nil }
 
         mutating func either() throws(SweepError) -> SweepFilter {
-            var terms = [try both()]
-            while next?.lowercased() == "or" {
-                position += 1
-                terms.append(try both())
-            }
-            return terms.count == 1 ? terms[0] : .any(terms)
+            try joined(by: "or", { (parser: inout Parser) throws(SweepError) in try parser.both() }, SweepFilter.any)
         }
 
         mutating func both() throws(SweepError) -> SweepFilter {
-            var terms = [try single()]
-            while next?.lowercased() == "and" {
+            try joined(by: "and", { (parser: inout Parser) throws(SweepError) in try parser.single() }, SweepFilter.all)
+        }
+
+        /// Operands separated by `word`: one is itself, more are combined.
+        private mutating func joined(
+            by word: String, _ operand: (inout Parser) throws(SweepError) -> SweepFilter,
+            _ combine: ([SweepFilter]) -> SweepFilter
+        ) throws(SweepError) -> SweepFilter {
+            var terms = [try operand(&self)]
+            while next?.lowercased() == word {
                 position += 1
-                terms.append(try single())
+                terms.append(try operand(&self))
             }
-            return terms.count == 1 ? terms[0] : .all(terms)
+            return terms.count == 1 ? terms[0] : combine(terms)
         }
 
         mutating func single() throws(SweepError) -> SweepFilter {
