@@ -64,6 +64,9 @@ public struct PyTorchMemory: Sendable, Equatable {
     /// Multiply-accumulates of the backward pass per image (input and weight gradients, and
     /// the forward again of checkpointed segments).
     public var backwardMACs: Int
+    /// Forward and backward multiply-accumulates per image, checked: their sum can overflow
+    /// where each does not.
+    public var trainingMACs: Int
     public var checkpoint: Checkpointing
     /// Low-precision weight copies kept for backward under mixed precision.
     public var castWeights: ByteCount
@@ -112,7 +115,9 @@ public struct PyTorchMemory: Sendable, Equatable {
             workspace: ByteCount(hasMatmul ? 2 * cublasWorkspace : 0),
             gradients: try bytes(totals.params, precision.gradient),
             savedActivations: try bytes(saved.total, batch), keptActivations: kept,
-            activationGradients: kept, timeline: peak, backwardMACs: timeline.backwardMACs, checkpoint: checkpoint,
+            activationGradients: kept, timeline: peak, backwardMACs: timeline.backwardMACs,
+            trainingMACs: try Checked(location: nil, what: "the training step's count of MACs").add(totals.macs, timeline.backwardMACs),
+            checkpoint: checkpoint,
             castWeights: try bytes(totals.weights, precision.castWeight),
             stepTemporaries: try bytes(totals.params, optimizer == .adam || optimizer == .adamw ? precision.state : 0),
             backwardPeak: ByteCount(0), stepPeak: ByteCount(0),

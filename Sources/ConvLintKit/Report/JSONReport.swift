@@ -106,7 +106,7 @@ public enum JSONReport {
                 ])),
                 ("checkpoint", .string(torch.checkpoint.rawValue)),
                 ("backward_macs_per_image", .int(torch.backwardMACs)),
-                ("training_macs_per_image", .int(analysis.totals.macs + torch.backwardMACs)),
+                ("training_macs_per_image", .int(torch.trainingMACs)),
                 ("notes_rule", .object([
                     ("weights_bytes", .int(notes.weights.bytes)),
                     ("gradients_bytes", .int(notes.gradients.bytes)),

@@ -26,7 +26,7 @@ enum MemoryLines {
             "  = " + parts.joined(separator: " + "),
             "  notes' rule of thumb (activations *2, parameters *\(2 + notes.optimizer.stateCopies)): \(notes.total.binary)",
             timelineLine(analysis, torch.timeline),
-            "Training MACs per image: \((analysis.totals.macs + torch.backwardMACs).compact) "
+            "Training MACs per image: \(torch.trainingMACs.compact) "
                 + "= forward \(analysis.totals.macs.compact) + backward \(torch.backwardMACs.compact) (input and weight gradients)",
             "Inference: \(torch.inferencePeak.binary) in PyTorch (weights and the busiest layer's activations and workspace); "
                 + "\(memory.inferencePeak.binary) by liveness alone",
