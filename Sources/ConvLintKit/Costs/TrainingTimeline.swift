@@ -134,10 +134,14 @@ public struct TrainingTimeline {
         }
     }
 
-    private mutating func record(_ phase: Phase, at layer: Int, transient: Int = 0) {
+    /// Each kind of live bytes is checked as it grows, but their sum can still overflow (found
+    /// by the fuzzer on a network of DECONVs); a peak kept here always has a total that fits.
+    private mutating func record(_ phase: Phase, at layer: Int, transient: Int = 0) throws(Diagnostic) {
         var now = live
         now.transient = transient
-        if now.total > peak.bytes { peak = Peak(breakdown: now, phase: phase, layer: layer) }
+        let total = try checked.add(
+            try checked.add(now.activations, now.activationGradients), try checked.add(now.weightGradients, now.transient))
+        if total > peak.bytes { peak = Peak(breakdown: now, phase: phase, layer: layer) }
     }
 
     // MARK: Forward
@@ -165,7 +169,7 @@ public struct TrainingTimeline {
             }
             let saved = layer.node.operation.saved
             if segment[index] == nil { try allocateExtras(of: layer, saved: saved) }
-            record(.forward, at: index)
+            try record(.forward, at: index)
             for input in layer.node.inputs {
                 let buffer = owner[input]
                 forwardReaders[buffer] -= 1
@@ -285,7 +289,7 @@ public struct TrainingTimeline {
                     // Under mixed precision the weight gradient comes out in low precision while
                     // the layer's saved copy is still held; the copy goes when the layer's node
                     // is done, before the gradient is cast into `.grad`.
-                    record(.backward, at: index, transient: transient + castCopy)
+                    try record(.backward, at: index, transient: try checked.add(transient, castCopy))
                     live.activations -= castCopy
                     extras[index] -= castCopy
                     transient += castCopy
@@ -293,7 +297,7 @@ public struct TrainingTimeline {
                 live.weightGradients = try checked.add(
                     live.weightGradients, Self.rounded(try checked.multiply(layer.cost.params, gradientBytes)))
             }
-            record(.backward, at: index, transient: transient)
+            try record(.backward, at: index, transient: transient)
             for (produced, input) in produced { try accumulate(produced, into: variable(input)) }
             drop(gradient)
             releaseSaved(of: layer)
@@ -348,7 +352,7 @@ public struct TrainingTimeline {
             try allocateExtras(of: layer, saved: layer.node.operation.saved)
             for buffer in savedBuffers(layer) { savers[buffer] += 1 }
             backwardMACs = try checked.add(backwardMACs, layer.cost.macs)
-            record(.backward, at: index)
+            try record(.backward, at: index)
             for input in layer.node.inputs where segment[input] == id {
                 let buffer = owner[input]
                 readers[buffer, default: 0] -= 1
