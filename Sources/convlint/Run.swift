@@ -72,14 +72,14 @@ struct Run: ParsableCommand {
         for diagnostic in analysis.diagnostics where diagnostic.severity == .error {
             Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")
         }
-        guard analysis.isValid, let memory = analysis.memory else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
+        guard analysis.isValid, analysis.memory != nil else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
         var executorOptions = Executor.Options()
         executorOptions.seed = seed
         executorOptions.keepActivations = keepActivations
         executorOptions.winograd = winograd
         let executor = Executor(analysis: analysis, options: executorOptions)
-        // The prediction reads the very steps the executor will run.
-        let plan = RunPlan(analysis: analysis, memory: memory, keepActivations: keepActivations, compiled: executor.compiled)
+        // The prediction reads the very steps the executor will run, and bounds its arena.
+        guard let plan = executor.plan else { throw ExitCode(1) }
         let available = RunPlan.availableMemory(for: executor)
         if let refusal = plan.refusal(available: available?.bytes, limit: available?.limit) {
             Terminal.printError(refusal)

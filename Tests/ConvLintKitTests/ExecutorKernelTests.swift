@@ -510,8 +510,7 @@ import Testing
         options.batch = batch
         let analysis = analyzeArchitecture(file, options: options)
         let executor = Executor(analysis: analysis)
-        let plan = RunPlan(analysis: analysis, memory: try #require(analysis.memory), keepActivations: false,
-                           compiled: executor.compiled)
+        let plan = try #require(executor.plan)
         #expect(plan.refusal(available: plan.predicted) == nil)
         #expect(plan.refusal(available: ByteCount(plan.predicted.bytes - 1)) != nil)
         _ = executor.run(passes: 2)

@@ -18,7 +18,9 @@ public final class Executor {
     public let gemm: any GEMM
     /// Each layer's algorithm and scratch, chosen once from the options.
     public let compiled: CompiledNetwork
-    /// Holds every tensor; it never holds more than the run's plan predicts (`RunPlan`).
+    /// What the run will hold, predicted from `compiled` (nil without a memory estimate).
+    public let plan: RunPlan?
+    /// Holds every tensor; it never holds more than `plan` predicts.
     public let arena: TensorArena
     private var random: SeededRandom
     /// Per layer: weight, bias and the per-channel vectors of BN/LN.
@@ -37,6 +39,7 @@ public final class Executor {
         let plan = analysis.memory.map {
             RunPlan(analysis: analysis, memory: $0, keepActivations: options.keepActivations, compiled: compiled)
         }
+        self.plan = plan
         self.arena = TensorArena(limit: plan?.predicted.bytes)
         self.random = SeededRandom(seed: options.seed)
     }
