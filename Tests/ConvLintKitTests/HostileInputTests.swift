@@ -594,7 +594,7 @@ enum Hostile {
             alarm(killAfterSeconds)
             // AddressSanitizer reserves terabytes of address space for its shadow memory, so under
             // it the cap would stop the child before it starts; ASan then catches overflows itself.
-            if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") == nil {
+            if !underAddressSanitizer {
                 var limit = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
                 #if os(Linux)
                 _ = setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)

@@ -30,3 +30,7 @@ extension Analysis {
     /// Layers a table shows: without in-place activations.
     var visibleLayers: [LayerReport] { layers.filter { !$0.node.isInPlaceActivation } }
 }
+
+/// Whether this test binary was built with AddressSanitizer, whose shadow memory needs more
+/// address space than any cap on it allows.
+let underAddressSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
