@@ -106,7 +106,7 @@ struct SweepCommand: ParsableCommand {
         }
         // The first combination alone: a file that cannot be read, or a --vary that names nothing
         // in it, is one usage error, not one per combination.
-        let reading = Analyzer.analyze(path: file, options: grid.options(at: 0, base: base))
+        let reading = Analyzer.analyze(path: file, options: grid.options(for: grid.values(at: 0), base: base))
         if ExitStatus.code(for: [reading], strict: false) == 2 {
             let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
             for diagnostic in reading.diagnostics { Terminal.printError(renderer.render(diagnostic, in: reading.source)) }

@@ -46,9 +46,9 @@ public struct Sweep: Sendable {
         self.configuration = configuration
     }
 
-    /// The analysis of combination `index`.
-    public func analysis(at index: Int) -> Analysis {
-        Checker.check(source: source, options: grid.options(at: index, base: base), configuration: configuration)
+    /// The analysis of the combination whose settings are `values`.
+    public func analysis(of values: [String]) -> Analysis {
+        Checker.check(source: source, options: grid.options(for: values, base: base), configuration: configuration)
     }
 
     /// Checks every combination and keeps what `selection` shows, merging as it goes: with a
@@ -65,9 +65,8 @@ public struct Sweep: Sendable {
             var part = SweepOutcome()
             for index in number * block..<min(grid.count, (number + 1) * block) {
                 if stop() { break }
-                part.add(
-                    SweepResult(index: index, values: grid.values(at: index), analysis: analysis(at: index), framework: base.framework),
-                    selection)
+                let values = grid.values(at: index)
+                part.add(SweepResult(index: index, values: values, analysis: analysis(of: values), framework: base.framework), selection)
             }
             progress(outcome.merge(part))
         }

@@ -163,10 +163,10 @@ public struct SweepGrid: Sendable {
         return values
     }
 
-    /// `base` with every axis set as in combination `index`.
-    public func options(at index: Int, base: AnalysisOptions) -> AnalysisOptions {
+    /// `base` with every axis set to its value in `values` (a combination's, from `values(at:)`).
+    public func options(for values: [String], base: AnalysisOptions) -> AnalysisOptions {
         var options = base
-        for (axis, value) in zip(axes, values(at: index)) { axis.apply(value, to: &options) }
+        for (axis, value) in zip(axes, values) { axis.apply(value, to: &options) }
         return options
     }
 }
