@@ -46,7 +46,13 @@ public enum Analyzer {
     }
 
     public static func analyze(source: SourceFile, options: AnalysisOptions = AnalysisOptions()) -> Analysis {
-        let file: ArchitectureFile
+        let (analysis, file) = structure(of: parse(source), source: source, options: options)
+        guard let file else { return analysis }
+        return sized(analysis, file: file, options: options)
+    }
+
+    /// The file's YAML read and decoded, before any option applies: what a sweep parses once.
+    static func parse(_ source: SourceFile) -> Result<ArchitectureFile, Diagnostic> {
         do throws(Diagnostic) {
             let root: YAMLNode?
             do {
@@ -57,22 +63,35 @@ public enum Analyzer {
                         RuleID.yamlSyntax, "malformed YAML: \(error.message)", at: error.location,
                         help: error.help ?? "fix the YAML at this position; a pattern with ':', '#' or a leading '[' needs quotes")
             }
-            file = try apply(options, to: try ArchitectureDecoder(source: source).decode(root))
+            return .success(try ArchitectureDecoder(source: source).decode(root))
         } catch {
-            return failed(source, error)
+            return .failure(error)
+        }
+    }
+
+    /// The network under the options that shape it (input, rounding, variables, optional layers,
+    /// defaults): its layers, volumes and costs, before memory. Reads no memory setting, so a sweep
+    /// shares it among combinations that differ in those alone. The file comes back, with the
+    /// options applied, when it could be decoded.
+    static func structure(
+        of parsed: Result<ArchitectureFile, Diagnostic>, source: SourceFile, options: AnalysisOptions
+    ) -> (analysis: Analysis, file: ArchitectureFile?) {
+        let file: ArchitectureFile
+        do throws(Diagnostic) {
+            file = try apply(options, to: try parsed.get())
+        } catch {
+            return (failed(source, error), nil)
         }
         var analysis = Analysis(
-            source: source, name: file.name ?? Self.defaultName(source.path),
-            batch: options.batch ?? file.batch?.value ?? 1, dtype: options.dtype ?? file.dtype?.value ?? .float32,
-            rounding: options.rounding ?? file.rounding?.value ?? .strict,
+            source: source, name: file.name ?? Self.defaultName(source.path), batch: file.batch?.value ?? 1,
+            dtype: file.dtype?.value ?? .float32, rounding: options.rounding ?? file.rounding?.value ?? .strict,
             layers: [], totals: LayerCost(), memory: nil, budget: nil, diagnostics: [])
-        analysis.framework = options.framework
         let layers: [LayerNode]
         do {
             layers = try Expander.expand(file)
         } catch {
             analysis.diagnostics.append(error)
-            return analysis
+            return (analysis, file)
         }
         analysis.diagnostics += DefinitionUse(file).unusedDefinitions(in: file)
         let shapes = ShapeInference.run(layers, rounding: analysis.rounding)
@@ -92,18 +111,29 @@ public enum Analyzer {
                 analysis.layers.append(
                     LayerReport(node: node, input: input, output: output, cost: cost, receptiveField: field))
             }
-            if analysis.isValid {
-                analysis.memory = try MemoryEstimate.estimate(
-                    layers: analysis.layers, totals: analysis.totals, batch: analysis.batch, dtype: analysis.dtype,
-                    optimizer: options.optimizer, checkpoint: options.checkpoint)
-                if let budget = options.gpuMemory {
-                    checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
-                } else if options.commonGPUs, let peaks = stepPeaks(of: analysis, options) {
-                    analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
-                        BudgetCheck(
-                            budget: size, framework: options.framework,
-                            largestBatch: MemoryBudget.largestBatch(fitting: size, one: peaks.one, two: peaks.two))
-                    }
+        } catch {
+            analysis.diagnostics.append(error)
+        }
+        return (analysis, file)
+    }
+
+    /// `analysis` (a structure of `file`) at the options' batch, element type and optimizer: its
+    /// memory, and the budget check when one is given. Nothing is sized for an invalid network.
+    static func sized(_ analysis: Analysis, file: ArchitectureFile, options: AnalysisOptions) -> Analysis {
+        var analysis = analysis
+        analysis.batch = options.batch ?? file.batch?.value ?? 1
+        analysis.dtype = options.dtype ?? file.dtype?.value ?? .float32
+        analysis.framework = options.framework
+        guard analysis.isValid else { return analysis }
+        do {
+            analysis.memory = try MemoryEstimate.estimate(
+                layers: analysis.layers, totals: analysis.totals, batch: analysis.batch, dtype: analysis.dtype,
+                optimizer: options.optimizer, checkpoint: options.checkpoint)
+            if let budget = options.gpuMemory {
+                checkBudget(budget, &analysis, options: options, batchLocation: options.batch == nil ? file.batch?.location : nil)
+            } else if options.commonGPUs, let scaling = scaling(of: analysis, options) {
+                analysis.commonGPUs = MemoryBudget.commonSizes.map { size in
+                    BudgetCheck(budget: size, framework: options.framework, largestBatch: scaling.largestBatch(fitting: size))
                 }
             }
         } catch {
@@ -112,30 +142,24 @@ public enum Analyzer {
         return analysis
     }
 
-    /// The peaks of the phases of a training step of the analysed network at batches 1 and 2,
-    /// from which `MemoryBudget.largestBatch` finds the largest batch that fits.
-    private static func stepPeaks(
-        of analysis: Analysis, _ options: AnalysisOptions, dtype: DType? = nil
-    ) -> (one: [ByteCount], two: [ByteCount])? {
-        func phases(batch: Int) -> [ByteCount]? {
+    /// How the analysed network's training step grows with the batch, from its estimates at
+    /// batches 1 and 2; nil when either overflows.
+    static func scaling(of analysis: Analysis, _ options: AnalysisOptions, dtype: DType? = nil) -> StepScaling? {
+        func estimate(batch: Int) -> (Int, MemoryEstimate)? {
             let memory = try? MemoryEstimate.estimate(
                 layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype ?? analysis.dtype,
                 optimizer: options.optimizer, checkpoint: options.checkpoint)
-            return memory.map {
-                options.framework == .pytorch ? [$0.pytorch.backwardPeak, $0.pytorch.stepPeak] : [$0.training.total]
-            }
+            return memory.map { (batch, $0) }
         }
-        guard let one = phases(batch: 1), let two = phases(batch: 2) else { return nil }
-        return (one, two)
+        guard let one = estimate(batch: 1), let two = estimate(batch: 2) else { return nil }
+        return StepScaling(one, two, framework: options.framework)
     }
 
     /// Finds the largest batch whose training step fits `budget`, and reports a batch that does not.
     private static func checkBudget(
         _ budget: ByteCount, _ analysis: inout Analysis, options: AnalysisOptions, batchLocation: SourceLocation?
     ) {
-        let largest = stepPeaks(of: analysis, options).flatMap {
-            MemoryBudget.largestBatch(fitting: budget, one: $0.one, two: $0.two)
-        }
+        let largest = scaling(of: analysis, options)?.largestBatch(fitting: budget)
         let alternatives = whatIfs(analysis, options, budget: budget)
         analysis.budget = BudgetCheck(budget: budget, framework: options.framework, largestBatch: largest, whatIf: alternatives)
         let fits = alternatives.compactMap { option in option.largestBatch.map { "\(option.flags) \($0)" } }
@@ -168,9 +192,7 @@ public enum Analyzer {
         return variants.map { flags, checkpoint, dtype in
             var variant = options
             variant.checkpoint = checkpoint
-            let largest = stepPeaks(of: analysis, variant, dtype: dtype).flatMap {
-                MemoryBudget.largestBatch(fitting: budget, one: $0.one, two: $0.two)
-            }
+            let largest = scaling(of: analysis, variant, dtype: dtype)?.largestBatch(fitting: budget)
             return WhatIf(flags: flags, largestBatch: largest)
         }
     }

@@ -167,4 +167,84 @@ import Testing
         #expect(unknown.exitCode == 2)
         #expect(unknown.stderr.contains("this file has no variable 'Q'"))
     }
+
+    // MARK: Reuse
+
+    /// What a result says, to compare a sweep's with the check of its combination alone.
+    static func said(_ result: SweepResult) -> String {
+        let error = result.error.map { "\($0.rule): \($0.message) help: \($0.help ?? "-")" } ?? "valid"
+        return "\(result.values) \(error) \(result.params) \(result.macs) \(result.forwardBytes) "
+            + "\(result.trainingBytes) \(result.largestBatch.map(String.init) ?? "-")"
+    }
+
+    /// Every result of the sweep of `yaml` against `convlint` run on the combination alone.
+    static func expectEachAsAlone(
+        _ yaml: String, _ axes: [String], options: AnalysisOptions = AnalysisOptions(),
+        configuration: Configuration = Configuration(), sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws -> SweepOutcome {
+        let grid = try SweepGrid(axes.map { (text) throws(SweepError) in try SweepAxis(parsing: text) })
+        let source = SourceFile(path: "net.yaml", text: yaml)
+        let sweep = Sweep(source: source, grid: grid, base: options, configuration: configuration)
+        let outcome = sweep.run()
+        #expect(outcome.shown.map(\.index) == Array(0..<grid.count), sourceLocation: sourceLocation)
+        for result in outcome.shown {
+            let alone = Checker.check(
+                source: source, options: grid.options(for: grid.values(at: result.index), base: sweep.base),
+                configuration: configuration)
+            #expect(
+                said(result) == said(SweepResult(index: result.index, values: result.values, analysis: alone, framework: options.framework)),
+                sourceLocation: sourceLocation)
+        }
+        return outcome
+    }
+
+    static let vgg = try! String(contentsOf: architecturesDirectory.appendingPathComponent("vgg16.yaml"), encoding: .utf8)
+    static let resnet = try! String(contentsOf: architecturesDirectory.appendingPathComponent("resnet18.yaml"), encoding: .utf8)
+
+    /// Each network is built once and sized from three estimates per element type and optimizer
+    /// (batches 1, 2 and the largest), whatever the number of batches: 15 networks for 480 results.
+    @Test func aNetworkIsBuiltOnceAndItsMemoryScaledToEveryBatch() throws {
+        let outcome = try Self.expectEachAsAlone(
+            Self.vgg,
+            ["N=[1,1,2,2,2],[2,2,2,2,2],[2,2,3,3,3],[2,2,4,4,4],[1,1,1,1,1]", "batch=1,2,4,8,16,32,64,128",
+             "input=160x160x3,192x192x3,224x224x3", "dtype=float32,bfloat16", "optimizer=sgd,adam"])
+        #expect(outcome.checked == 480 && outcome.valid == 480)
+        #expect(outcome.networksBuilt == 15 && outcome.memoryEstimates == 15 * 4 * 3 && outcome.checkedAlone == 0)
+    }
+
+    /// Both memory models, and a budget some batches exceed: those are checked alone, for the
+    /// budget's error with its what-ifs, and the rest scale.
+    @Test func aBudgetExceededGetsTheErrorOfTheCheckAlone() throws {
+        for framework in MemoryFramework.allCases {
+            var options = AnalysisOptions()
+            options.gpuMemory = ByteCount(3 << 30)
+            options.framework = framework
+            let outcome = try Self.expectEachAsAlone(
+                Self.resnet, ["batch=1,16,64,256", "dtype=float32,float16", "input=112x112x3,224x224x3"], options: options)
+            #expect(outcome.valid > 0 && outcome.failures[MemoryBudget.ruleID, default: 0] > 0)
+            #expect(outcome.checkedAlone == outcome.failures[MemoryBudget.ruleID, default: 0])
+        }
+    }
+
+    /// A rule raised to an error, checkpointing (whose memory need not scale), an input too small
+    /// for the network, a file that sets its own batch, and sizes that overflow at large batches.
+    @Test func whatDoesNotScaleIsCheckedAlone() throws {
+        var errors = Configuration()
+        errors.settings["fc-dominates-params"] = RuleSetting(severity: .error)
+        let alexnet = try String(contentsOf: architecturesDirectory.appendingPathComponent("alexnet.yaml"), encoding: .utf8)
+        let raised = try Self.expectEachAsAlone(alexnet, ["batch=1,8"], configuration: errors)
+        #expect(raised.valid == 0 && raised.failures["fc-dominates-params"] == 2)
+        var checkpointed = AnalysisOptions()
+        checkpointed.checkpoint = .blocks
+        let blocks = try Self.expectEachAsAlone(Self.resnet, ["batch=1,32,100"], options: checkpointed)
+        #expect(blocks.valid == 3 && blocks.checkedAlone == 3)
+        let small = try Self.expectEachAsAlone(Self.vgg, ["input=16x16x3,32x32x3", "batch=1,4"])
+        #expect(small.failures[RuleID.invalidShape] == 2 && small.valid == 2)
+        let own = try Self.expectEachAsAlone("input: 8x8x3\nbatch: 7\nnetwork: INPUT -> CONV(4, F=3, P=1) -> FC(2)", ["dtype=float32,int8"])
+        #expect(own.valid == 2 && own.checkedAlone == 0)
+        let huge = try Self.expectEachAsAlone(
+            "input: 4096x4096x64\nnetwork: INPUT -> CONV(64, F=3, P=1) -> RELU -> POOL(2, S=2) -> FC(10)",
+            ["dtype=float32,float64", "batch=1,1024,1073741824"])
+        #expect(huge.valid == 4 && huge.failures.values.reduce(0, +) == 2)
+    }
 }

@@ -36,7 +36,12 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// The training step's peak by the chosen model.
     public func trainingPeak(_ framework: MemoryFramework) -> ByteCount {
-        framework == .pytorch ? pytorch.trainingPeak : training.total
+        phasePeaks(framework).max() ?? ByteCount(0)
+    }
+
+    /// The peak of each phase of the training step by the model: what must fit a budget.
+    func phasePeaks(_ framework: MemoryFramework) -> [ByteCount] {
+        framework == .pytorch ? [pytorch.backwardPeak, pytorch.stepPeak] : [training.total]
     }
 
     static func estimate(

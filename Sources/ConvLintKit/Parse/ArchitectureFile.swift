@@ -43,7 +43,9 @@ public indirect enum VariableValue: Equatable, Sendable {
 }
 
 /// `blocks: {name(P, Q): body}`.
-struct BlockDefinition {
+extension Located: Sendable where Value: Sendable {}
+
+struct BlockDefinition: Sendable {
     var name: String
     var location: SourceLocation
     var parameters: [String]
@@ -51,7 +53,7 @@ struct BlockDefinition {
 }
 
 /// An architecture file as written, before expansion (SPEC §1).
-struct ArchitectureFile {
+struct ArchitectureFile: Sendable {
     var name: String?
     var input: Located<[Int]>?
     /// `--input` replaces both `input:` and an `INPUT(shape)` in the pattern.

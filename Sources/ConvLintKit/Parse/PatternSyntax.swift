@@ -1,5 +1,5 @@
 /// The syntax tree of a pattern such as `INPUT -> [[CONV(F) -> RELU]*N -> POOL]*5`.
-indirect enum PatternNode {
+indirect enum PatternNode: Sendable {
     /// A layer (`CONV(64, F=3)`) or a block call (`basic(64)`); which one is decided when
     /// expanding, since blocks are named in the file.
     case call(Call)
@@ -58,7 +58,7 @@ struct Call {
 }
 
 /// One argument: positional (`64`) or named (`F=3`).
-struct Argument {
+struct Argument: Sendable {
     var label: String?
     var labelLocation: SourceLocation?
     var value: Operand
@@ -66,7 +66,7 @@ struct Argument {
 
 /// A value as written: a literal, a name to look up (block parameter, variable, keyword), or
 /// integer arithmetic on them (`4*C`, `C/4`, `N-1`).
-struct Operand: Equatable {
+struct Operand: Equatable, Sendable {
     indirect enum Form: Equatable {
         case integer(Int)
         case decimal(Double)

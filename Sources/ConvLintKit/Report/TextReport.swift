@@ -45,7 +45,7 @@ public struct TextReport {
         let totals = analysis.totals
         let size = analysis.dtype.bytes
         let image = ByteCount(Saturating.multiply(totals.activations, size))
-        var lines = [
+        let lines = [
             "TOTAL memory: \(totals.activations.grouped) activations * \(size) bytes = \(image.decimal) / image "
                 + "(\(image.binary)); forward only, ~*2 for backward",
             "TOTAL params: \(totals.params.grouped) (\(totals.params.compact)) = \(totals.weights.grouped) weights + "

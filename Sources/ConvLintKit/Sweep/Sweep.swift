@@ -17,6 +17,7 @@ public struct SweepResult: Sendable {
 
     public var isValid: Bool { error == nil }
 
+    /// The result of checking the combination alone.
     init(index: Int, values: [String], analysis: Analysis, framework: MemoryFramework) {
         self.index = index
         self.values = values
@@ -28,14 +29,28 @@ public struct SweepResult: Sendable {
         trainingBytes = analysis.memory?.trainingPeak(framework).bytes ?? 0
         largestBatch = analysis.budget?.largestBatch
     }
+
+    init(index: Int, values: [String], totals: LayerCost, forwardBytes: Int, trainingBytes: Int, largestBatch: Int?) {
+        self.index = index
+        self.values = values
+        params = totals.params
+        macs = totals.macs
+        self.forwardBytes = forwardBytes
+        self.trainingBytes = trainingBytes
+        self.largestBatch = largestBatch
+    }
 }
 
-/// Checks every combination of a grid on one architecture file, on every core.
+/// Checks every combination of a grid on one architecture file, on every core. The file is parsed
+/// once, each network is built once, and a network's memory at every batch comes from two
+/// estimates, so a combination that only changes memory settings costs a few multiplications.
 public struct Sweep: Sendable {
     public let source: SourceFile
     public let grid: SweepGrid
     public let base: AnalysisOptions
     public let configuration: Configuration
+    /// The largest batch `--vary batch` gives, up to which each network's memory is scaled.
+    let largestBatch: Int?
 
     public init(source: SourceFile, grid: SweepGrid, base: AnalysisOptions, configuration: Configuration = Configuration()) {
         self.source = source
@@ -44,33 +59,122 @@ public struct Sweep: Sendable {
         base.commonGPUs = false
         self.base = base
         self.configuration = configuration
-    }
-
-    /// The analysis of the combination whose settings are `values`.
-    public func analysis(of values: [String]) -> Analysis {
-        Checker.check(source: source, options: grid.options(for: values, base: base), configuration: configuration)
+        largestBatch = grid.axes.first { $0.setting == .batch }?.values.compactMap { Int($0) }.max()
     }
 
     /// Checks every combination and keeps what `selection` shows, merging as it goes: with a
     /// `limit`, memory stays that of `limit` results however large the grid. Stops early when
-    /// `stop` turns true; `progress` hears how many are done, from any thread.
+    /// `stop` turns true; `progress` hears how many are done, from any thread. Each result is
+    /// the one checking its combination alone gives.
     public func run(
         _ selection: SweepSelection = SweepSelection(), stop: @Sendable () -> Bool = { false },
         progress: @Sendable (Int) -> Void = { _ in }
     ) -> SweepOutcome {
+        let parsed = Analyzer.parse(source)
         let outcome = SharedOutcome(selection)
-        // Blocks of a few combinations: cheap to hand out, fine enough to balance the cores.
-        let block = max(1, min(64, grid.count / (ProcessInfo.processInfo.activeProcessorCount * 8)))
-        _ = Parallel.map((grid.count + block - 1) / block, stop: stop) { number in
+        // A unit is one network and up to `chunk` of its sizings: small enough to balance the
+        // cores and to report progress, large enough that building the network is shared.
+        let chunk = 4096
+        let chunks = (grid.sizings + chunk - 1) / chunk
+        _ = Parallel.map(grid.structures * chunks, stop: stop) { unit in
+            let first = unit % chunks * chunk
             var part = SweepOutcome()
-            for index in number * block..<min(grid.count, (number + 1) * block) {
-                if stop() { break }
-                let values = grid.values(at: index)
-                part.add(SweepResult(index: index, values: values, analysis: analysis(of: values), framework: base.framework), selection)
-            }
+            SweepNetwork(self, parsed: parsed, structure: unit / chunks)
+                .check(first..<min(grid.sizings, first + chunk), into: &part, selection, stop: stop)
             progress(outcome.merge(part))
         }
         return outcome.value
+    }
+}
+
+/// One network of a sweep, built once, checked at each combination of the memory settings.
+private struct SweepNetwork {
+    let sweep: Sweep
+    let structure: Int
+    /// The sweep's options with the axes that shape the network set.
+    let options: AnalysisOptions
+    /// The network before memory and rules, with its file as the options made it.
+    let analysis: Analysis
+    let file: ArchitectureFile?
+    /// The rules' verdict, which no memory setting changes.
+    let linted: Analysis
+
+    init(_ sweep: Sweep, parsed: Result<ArchitectureFile, Diagnostic>, structure: Int) {
+        self.sweep = sweep
+        self.structure = structure
+        options = sweep.grid.options(
+            for: sweep.grid.values(at: sweep.grid.index(structure: structure, sizing: 0)), base: sweep.base,
+            shapingNetwork: true)
+        (analysis, file) = Analyzer.structure(of: parsed, source: sweep.source, options: options)
+        linted = Linter(configuration: sweep.configuration).lint(analysis)
+    }
+
+    /// The key of the memory estimates a combination shares with others at other batches.
+    private struct Sizing: Hashable {
+        var dtype: DType
+        var optimizer: Optimizer
+    }
+
+    func check(_ sizings: Range<Int>, into part: inout SweepOutcome, _ selection: SweepSelection, stop: () -> Bool) {
+        part.networksBuilt += 1
+        var scalings = [Sizing: StepScaling?]()
+        for sizing in sizings {
+            if stop() { break }
+            let index = sweep.grid.index(structure: structure, sizing: sizing)
+            let values = sweep.grid.values(at: index)
+            let point = sweep.grid.options(for: values, base: options, shapingNetwork: false)
+            guard let file, analysis.isValid else {
+                // The network is not built, or not right: every memory setting gets the same error.
+                part.add(SweepResult(index: index, values: values, analysis: linted, framework: point.framework), selection)
+                continue
+            }
+            let batch = point.batch ?? file.batch?.value ?? 1
+            let key = Sizing(dtype: point.dtype ?? file.dtype?.value ?? .float32, optimizer: point.optimizer)
+            let scaling: StepScaling?
+            if let known = scalings[key] {
+                scaling = known
+            } else {
+                scaling = self.scaling(key, upTo: batch, point, &part)
+                scalings[key] = scaling
+            }
+            // A rule's error, an estimate that does not scale or a budget exceeded: checked alone,
+            // for exactly the error and help the check of this combination gives.
+            guard linted.isValid, let scaling, let training = scaling.trainingPeak(at: batch),
+                let forward = scaling.forward.bytes(at: batch), point.gpuMemory.map({ training <= $0.bytes }) ?? true
+            else {
+                part.checkedAlone += 1
+                let sized = Linter(configuration: sweep.configuration).lint(Analyzer.sized(analysis, file: file, options: point))
+                part.add(SweepResult(index: index, values: values, analysis: sized, framework: point.framework), selection)
+                continue
+            }
+            part.add(
+                SweepResult(
+                    index: index, values: values, totals: analysis.totals, forwardBytes: forward, trainingBytes: training,
+                    largestBatch: point.gpuMemory.flatMap(scaling.largestBatch(fitting:))),
+                selection)
+        }
+    }
+
+    /// The network's memory at every batch up to the largest the sweep reaches, from estimates at
+    /// batches 1 and 2 (as the check's budget search uses) and at that largest batch: estimated
+    /// there, no figure of a smaller batch overflows, and the lines must meet it. Nil where that
+    /// fails, and with checkpointing, whose figures need not lie on lines.
+    private func scaling(_ key: Sizing, upTo batch: Int, _ point: AnalysisOptions, _ part: inout SweepOutcome) -> StepScaling? {
+        guard point.checkpoint == .none else { return nil }
+        let largest = max(batch, sweep.largestBatch ?? batch)
+        func estimate(_ batch: Int) -> (batch: Int, memory: MemoryEstimate)? {
+            part.memoryEstimates += 1
+            let memory = try? MemoryEstimate.estimate(
+                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: key.dtype, optimizer: key.optimizer)
+            return memory.map { (batch, $0) }
+        }
+        guard let one = estimate(1), let two = estimate(2),
+            let scaling = StepScaling(one, two, framework: point.framework)
+        else { return nil }
+        guard largest > 2 else { return scaling }
+        guard let last = estimate(largest), let check = StepScaling(one, last, framework: point.framework), check == scaling
+        else { return nil }
+        return scaling
     }
 }
 
@@ -81,6 +185,11 @@ public struct SweepOutcome: Sendable {
     public var valid = 0
     public var failures: [String: Int] = [:]
     public var shown: [SweepResult] = []
+    /// The work done: networks built, memory estimates made, and combinations that had to be
+    /// checked alone (a rule's error, a budget exceeded, checkpointing).
+    public var networksBuilt = 0
+    public var memoryEstimates = 0
+    public var checkedAlone = 0
 
     public init() {}
 
@@ -94,6 +203,9 @@ public struct SweepOutcome: Sendable {
         checked += other.checked
         valid += other.valid
         failures.merge(other.failures, uniquingKeysWith: +)
+        networksBuilt += other.networksBuilt
+        memoryEstimates += other.memoryEstimates
+        checkedAlone += other.checkedAlone
         shown += other.shown
         // With a limit, keep only what can still be shown; without one, sort once at the end.
         if selection.limit != nil { shown = selection.arranged(shown) }

@@ -11,6 +11,17 @@ public enum SweepSetting: Sendable, Equatable {
     case defaultArgument(kind: String, argument: String)
 }
 
+extension SweepSetting {
+    /// Whether the setting changes the network itself; the others change only what its memory
+    /// is sized at, which a sweep works out without building the network again.
+    var shapesNetwork: Bool {
+        switch self {
+        case .input, .rounding, .optionalLayer, .variable, .defaultArgument: true
+        case .batch, .dtype, .optimizer: false
+        }
+    }
+}
+
 /// One `--vary NAME=VALUES`: a setting and the values it takes, as written.
 public struct SweepAxis: Sendable, Equatable {
     public var name: String
@@ -133,6 +144,12 @@ public struct SweepGrid: Sendable {
 
     public let axes: [SweepAxis]
     public let count: Int
+    /// Combinations of the axes that shape the network, and of those that size its memory:
+    /// `count` is their product.
+    public let structures: Int
+    public let sizings: Int
+    /// How far apart in grid order consecutive values of each axis are.
+    private let strides: [Int]
 
     public init(_ axes: [SweepAxis]) throws(SweepError) {
         var names = Set<String>()
@@ -150,6 +167,30 @@ public struct SweepGrid: Sendable {
         }
         self.axes = axes
         self.count = count
+        structures = axes.filter(\.setting.shapesNetwork).reduce(1) { $0 * $1.values.count }
+        sizings = count / structures
+        var strides = [Int](repeating: 1, count: axes.count)
+        for position in axes.indices.dropLast().reversed() {
+            strides[position] = strides[position + 1] * axes[position + 1].values.count
+        }
+        self.strides = strides
+    }
+
+    /// The grid index of the `sizing`-th combination of the memory axes with the `structure`-th
+    /// of the others, each counted with its first axis slowest.
+    public func index(structure: Int, sizing: Int) -> Int {
+        var (structure, sizing, index) = (structure, sizing, 0)
+        for position in axes.indices.reversed() {
+            let count = axes[position].values.count
+            if axes[position].setting.shapesNetwork {
+                index += structure % count * strides[position]
+                structure /= count
+            } else {
+                index += sizing % count * strides[position]
+                sizing /= count
+            }
+        }
+        return index
     }
 
     /// The value of each axis in combination `index`.
@@ -163,10 +204,13 @@ public struct SweepGrid: Sendable {
         return values
     }
 
-    /// `base` with every axis set to its value in `values` (a combination's, from `values(at:)`).
-    public func options(for values: [String], base: AnalysisOptions) -> AnalysisOptions {
+    /// `base` with every axis set to its value in `values` (a combination's, from `values(at:)`),
+    /// or only the axes that shape the network, or only the others.
+    public func options(for values: [String], base: AnalysisOptions, shapingNetwork: Bool? = nil) -> AnalysisOptions {
         var options = base
-        for (axis, value) in zip(axes, values) { axis.apply(value, to: &options) }
+        for (axis, value) in zip(axes, values) where shapingNetwork.map({ $0 == axis.setting.shapesNetwork }) ?? true {
+            axis.apply(value, to: &options)
+        }
         return options
     }
 }
