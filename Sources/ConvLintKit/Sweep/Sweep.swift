@@ -42,8 +42,9 @@ public struct SweepResult: Sendable {
 }
 
 /// Checks every combination of a grid on one architecture file, on every core. The file is parsed
-/// once, each network is built once, and a network's memory at every batch comes from two
-/// estimates, so a combination that only changes memory settings costs a few multiplications.
+/// once, each network is built once, and its memory at every batch comes from three estimates
+/// per element type and optimizer, so a combination that changes only the batch costs a few
+/// multiplications.
 public struct Sweep: Sendable {
     public let source: SourceFile
     public let grid: SweepGrid
@@ -117,6 +118,9 @@ private struct SweepNetwork {
 
     func check(_ sizings: Range<Int>, into part: inout SweepOutcome, _ selection: SweepSelection, stop: () -> Bool) {
         part.networksBuilt += 1
+        // Scaling pays when batches vary, or for a budget (whose search takes two estimates
+        // anyway); otherwise a combination's one estimate is all it needs.
+        let scales = sweep.largestBatch != nil || sweep.base.gpuMemory != nil
         var scalings = [Sizing: StepScaling?]()
         for sizing in sizings {
             if stop() { break }
@@ -131,7 +135,9 @@ private struct SweepNetwork {
             let batch = point.batch ?? file.batch?.value ?? 1
             let key = Sizing(dtype: point.dtype ?? file.dtype?.value ?? .float32, optimizer: point.optimizer)
             let scaling: StepScaling?
-            if let known = scalings[key] {
+            if !scales {
+                scaling = nil
+            } else if let known = scalings[key] {
                 scaling = known
             } else {
                 scaling = self.scaling(key, upTo: batch, point, &part)
@@ -139,7 +145,7 @@ private struct SweepNetwork {
             }
             // A rule's error, an estimate that does not scale or a budget exceeded: checked alone,
             // for exactly the error and help the check of this combination gives.
-            guard linted.isValid, let scaling, let training = scaling.trainingPeak(at: batch),
+            guard scales, linted.isValid, let scaling, let training = scaling.trainingPeak(at: batch),
                 let forward = scaling.forward.bytes(at: batch), point.gpuMemory.map({ training <= $0.bytes }) ?? true
             else {
                 part.checkedAlone += 1
@@ -185,8 +191,9 @@ public struct SweepOutcome: Sendable {
     public var valid = 0
     public var failures: [String: Int] = [:]
     public var shown: [SweepResult] = []
-    /// The work done: networks built, memory estimates made, and combinations that had to be
-    /// checked alone (a rule's error, a budget exceeded, checkpointing).
+    /// The work done: networks built, memory estimates made to scale them to every batch, and
+    /// combinations sized as a check of them alone would (nothing to scale to, a rule's error,
+    /// a budget exceeded, checkpointing).
     public var networksBuilt = 0
     public var memoryEstimates = 0
     public var checkedAlone = 0
