@@ -4,9 +4,10 @@
 Each figure is the minimum and median of many runs, beside a baseline measured in the same
 run: `convlint --version`, i.e. the cost of starting the process at all. The ratio says how
 much the analysis adds to that floor. Then, for many candidates: `torchinfo.summary(vgg16)` in a
-fresh Python process when torchinfo is installed, a sweep's throughput over a VGG16 grid (goal
-200,000 combinations a second) with its peak RSS, and the check's time against depth (10 to
-10,000 layers), which must grow linearly. Usage: python3 Benchmarks/cli_wall_time.py [--runs N]
+fresh Python process when torchinfo is installed, sweeps' throughput with their peak RSS (a
+153,600-point VGG16 grid, goal 200,000 combinations a second; 1,000,000 points, whose memory
+must stay flat; a grid of the notes' pattern where every point is a new network), and the
+check's time against depth (10 to 10,000 layers), which must grow linearly. Usage: python3 Benchmarks/cli_wall_time.py [--runs N]
 """
 import argparse
 import importlib.util
@@ -33,20 +34,54 @@ def measure(arguments, runs, program=BINARY):
     return min(times), statistics.median(times), peak_kib
 
 
-def vgg_grid():
-    """--vary flags for a VGG16 grid: stage counts, inputs, batches, element types and optimizers."""
-    axes = {
-        "N": ["[1,1,2,2,2]", "[2,2,2,2,2]", "[2,2,3,3,3]", "[2,2,4,4,4]", "[1,1,1,1,1]"],
-        "input": [f"{s}x{s}x3" for s in range(160, 320 + 1, 32)],
-        "batch": [str(2 ** k) for k in range(10)],
-        "dtype": ["float32", "float16", "bfloat16", "float64", "int8"],
-        "optimizer": ["sgd", "momentum", "adam", "adamw"],
-    }
+STAGES = ["[1,1,2,2,2]", "[2,2,2,2,2]", "[2,2,3,3,3]", "[2,2,4,4,4]", "[1,1,1,1,1]"]
+WIDTHS = ["[64,128,256,512,512]", "[32,64,128,256,256]", "[64,128,256,256,256]", "[48,96,192,384,384]"]
+
+
+def grid_flags(axes):
+    """--vary flags for a dict of axes, and the number of combinations they make."""
     flags, count = [], 1
     for name, values in axes.items():
         flags += ["--vary", f"{name}={','.join(values)}"]
         count *= len(values)
     return flags, count
+
+
+def vgg_grid():
+    """A VGG16 grid of 153,600: stage counts, widths, inputs, every batch to 64, element types, optimizers."""
+    return grid_flags({
+        "N": STAGES, "F": WIDTHS, "input": [f"{s}x{s}x3" for s in range(160, 320 + 1, 32)],
+        "batch": [str(b) for b in range(1, 65)], "dtype": ["float32", "float16", "bfloat16", "float64", "int8"],
+        "optimizer": ["sgd", "momentum", "adam", "adamw"],
+    })
+
+
+def million_grid():
+    """A VGG16 grid of 1,000,000 combinations, for the peak RSS of a streamed sweep."""
+    return grid_flags({
+        "N": STAGES, "F": WIDTHS, "input": [f"{s}x{s}x3" for s in range(160, 288 + 1, 32)],
+        "batch": [str(b) for b in range(1, 1001)], "dtype": ["float32", "float16", "bfloat16", "float64", "int8"],
+        "optimizer": ["sgd", "adam"],
+    })
+
+
+def structural_grid():
+    """The notes' pattern over its counts, pooling, widths and inputs: every combination a new network."""
+    return grid_flags({
+        "N": [str(n) for n in range(4)], "M": [str(m) for m in range(1, 6)], "K": [str(k) for k in range(3)],
+        "pooling": ["true", "false"], "F": ["16", "32", "64", "[16,32,64,128,256]"],
+        "H": ["64", "128", "256", "512"], "input": ["32x32x3", "64x64x3", "128x128x3", "224x224x3"],
+    })
+
+
+def sweep_figure(name, flags, count, file="architectures/vgg16.yaml", runs=3):
+    """A sweep's median wall time, throughput and peak RSS."""
+    sweep = ["sweep", file] + flags + ["--quiet", "--top", "1"]
+    _, seconds, _ = measure(sweep, runs)
+    # GNU time's figure for this process alone: the children's peak so far includes torchinfo's.
+    peak = subprocess.run(["/usr/bin/time", "-f", "%M", BINARY] + sweep, capture_output=True, text=True).stderr.split()[-1]
+    print(f"sweep of {count:,} {name}: {seconds:.2f} s median, {count / seconds:,.0f} a second; "
+          f"peak RSS {int(peak) / 1024:.1f} MiB")
 
 
 def many_candidates(runs, startup, scratch):
@@ -58,13 +93,11 @@ def many_candidates(runs, startup, scratch):
         print(f"\ntorchinfo.summary(vgg16), fresh process: {torchinfo * 1e3:.0f} ms median, {torchinfo / check:.0f}x one check")
     else:
         print("\ntorchinfo.summary(vgg16): not installed (pip install torchinfo torchvision)")
-    flags, count = vgg_grid()
-    sweep = ["sweep", "architectures/vgg16.yaml"] + flags + ["--quiet", "--top", "1"]
-    _, seconds, _ = measure(sweep, 3)
-    # GNU time's figure for this process alone: the children's peak so far includes torchinfo's.
-    peak = subprocess.run(["/usr/bin/time", "-f", "%M", BINARY] + sweep, capture_output=True, text=True).stderr.split()[-1]
-    print(f"sweep of {count:,} VGG16 combinations: {seconds:.2f} s median, {count / seconds:,.0f} a second "
-          f"(goal 200,000); peak RSS {int(peak) / 1024:.1f} MiB")
+    print("sweeps (goal: at least 200,000 combinations a second on a VGG-sized grid of 100,000 or more):")
+    sweep_figure("VGG16 combinations", *vgg_grid())
+    sweep_figure("VGG16 combinations (memory stays flat)", *million_grid(), runs=1)
+    sweep_figure("networks of the notes' pattern, each built anew", *structural_grid(),
+                 file="architectures/pattern-2x-conv-relu-pool.yaml")
     print("check time against depth (median of 5):")
     previous = None
     for depth in [10, 100, 1_000, 10_000]:
@@ -81,7 +114,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     options = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--product", "convlint"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "convlint"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as scratch:
         big = os.path.join(scratch, "deep-100k.yaml")

@@ -1,6 +1,6 @@
 /// How many layers a pattern can make, found without expanding it, so that a file that must
 /// exceed the layer limit (`[CONV]*1000000000000`, blocks that double sixty times) is refused
-/// at once instead of after building a million layers.
+/// at once instead of after building as many layers as the limit allows.
 ///
 /// `lower` never overestimates: optional layers with a condition count as absent, list and
 /// block-parameter counts as their smallest possible value.

@@ -66,7 +66,7 @@ enum BuiltInRules {
             triggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, S=0)\n"], nonTriggering: ["input: 8x8x3\nnetwork: CONV(8, F=3, S=1)\n"]),
         RuleDescription(
             id: RuleID.expansionLimit, kind: .input, severity: .error,
-            summary: "a pattern that expands beyond 1,000,000 layers or nests deeper than 256 levels",
+            summary: "a pattern that expands beyond \(Limits.expandedLayers.grouped) layers or nests deeper than \(Limits.nesting) levels",
             rationale: """
                 Expansion is bounded so that no file makes convlint hang or exhaust memory. A \
                 pattern that must exceed the bound is refused before any layer is built.
