@@ -191,6 +191,18 @@ import Darwin
 
     // MARK: Expansion bounds
 
+    /// The bound counts the INPUT row, as docs/FORMAT.md §7 says: a network of exactly that many
+    /// layers expands, one more does not (the early estimate once refused the last one).
+    @Test func aNetworkAtTheLayerBoundExpandsAndOneMoreLayerDoesNot() throws {
+        func expand(repeating count: Int) throws -> Result<[LayerNode], Diagnostic> {
+            let source = SourceFile(path: "bound.yaml", text: "input: 4x4x1\nnetwork: INPUT -> [RELU]*\(count)\n")
+            let file = try Analyzer.parse(source).get()
+            return Result { () throws(Diagnostic) in try Expander.expand(file) }
+        }
+        #expect(try expand(repeating: Limits.expandedLayers - 1).get().count == Limits.expandedLayers)
+        #expect(throws: Diagnostic.self) { try expand(repeating: Limits.expandedLayers).get() }
+    }
+
     @Test func trillionFoldRepeatIsAnExpansionLimitErrorAtItsCount() async throws {
         let line2 = "network: INPUT -> [CONV(8)]*1000000000000"
         let outcome = try await run(.yaml("input: 32x32x3\ndefaults: {CONV: {size: 1}}\n\(line2)\n"))

@@ -39,7 +39,7 @@ struct Expander {
         try checkNames(in: file.network)
         for block in file.blocks.values { try checkNames(in: block.body) }
         var bound = ExpansionBound(file: file, limit: Limits.expandedLayers)
-        if bound.lower(file.network) >= Limits.expandedLayers {
+        if bound.lower(file.network) > Limits.expandedLayers {
             throw tooManyLayers(at: bound.culprit ?? file.networkLocation)
         }
         var terms: [PatternNode]
