@@ -10,7 +10,7 @@ struct SweepCommand: ParsableCommand {
         abstract: "Check every combination of a grid of settings: valid or not, and what each costs.",
         discussion: """
             Each --vary names a variable of the file (as --set does), one of input, batch, dtype, \
-            rounding or optimizer, an argument of a kind's defaults (CONV.size, POOL.stride), or a \
+            rounding, optimizer or gpu-memory, an argument of a kind's defaults (CONV.size, POOL.stride), or a \
             bare optional layer of the pattern (POOL? for every 'POOL?'), \
             with its values: a range (N=1...4), a list (batch=16,32,64), lists of lists \
             (F=[32,64,128],[64,128,256]) or shapes (input=224x224x3,256x256x3). Every combination \

@@ -226,6 +226,19 @@ import Testing
         }
     }
 
+    /// Budgets are an axis too: the largest batch for each, and the batches over it checked alone.
+    @Test func theBudgetIsAnAxis() throws {
+        let outcome = try Self.expectEachAsAlone(Self.resnet, ["gpu-memory=2GiB,16GiB,80GB", "batch=1,128,512"])
+        #expect(outcome.checked == 9 && outcome.networksBuilt == 1)
+        let largest = outcome.shown.map(\.largestBatch)
+        #expect(largest[0] != nil && largest[0]! < largest[3]! && largest[3]! < largest[6]!)
+        #expect(outcome.shown.filter { !$0.isValid }.allSatisfy { $0.error?.rule == MemoryBudget.ruleID })
+        #expect(outcome.checkedAlone == outcome.checked - outcome.valid && outcome.valid < 9)
+        let report = SweepReport(grid: try Self.grid("gpu-memory=2GiB,16GiB,80GB", "batch=1,128,512"), outcome: outcome, gpuMemory: nil)
+        #expect(report.render(.csv).hasPrefix("gpu-memory,batch,valid,params,macs,forward_bytes,training_bytes,largest_batch,"))
+        #expect(throws: SweepError.self) { _ = try SweepAxis(parsing: "gpu-memory=16 gigs") }
+    }
+
     /// A rule raised to an error, checkpointing (whose memory need not scale), an input too small
     /// for the network, a file that sets its own batch, and sizes that overflow at large batches.
     @Test func whatDoesNotScaleIsCheckedAlone() throws {

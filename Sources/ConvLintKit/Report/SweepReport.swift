@@ -60,7 +60,7 @@ public struct SweepReport {
             figure("forward", "forward_bytes", \.forwardBytes) { ByteCount($0).binary },
             figure("training", "training_bytes", \.trainingBytes) { ByteCount($0).binary },
         ]
-        if gpuMemory != nil {
+        if gpuMemory != nil || grid.varies(.gpuMemory) {
             columns.append(
                 Column(
                     title: "largest batch", key: "largest_batch", text: { $0.largestBatch.map { $0.grouped } ?? "-" },

@@ -51,7 +51,10 @@ public struct Sweep: Sendable {
     public let base: AnalysisOptions
     public let configuration: Configuration
     /// The largest batch `--vary batch` gives, up to which each network's memory is scaled.
-    let largestBatch: Int?
+    let largestSweptBatch: Int?
+    /// Whether scaling memory pays: batches vary, or a budget is checked (whose search takes two
+    /// estimates anyway). Otherwise a combination's one estimate is all it needs.
+    let scalesMemory: Bool
 
     public init(source: SourceFile, grid: SweepGrid, base: AnalysisOptions, configuration: Configuration = Configuration()) {
         self.source = source
@@ -60,7 +63,8 @@ public struct Sweep: Sendable {
         base.commonGPUs = false
         self.base = base
         self.configuration = configuration
-        largestBatch = grid.axes.first { $0.setting == .batch }?.values.compactMap { Int($0) }.max()
+        largestSweptBatch = grid.axes.first { $0.setting == .batch }?.values.compactMap { Int($0) }.max()
+        scalesMemory = largestSweptBatch != nil || base.gpuMemory != nil || grid.varies(.gpuMemory)
     }
 
     /// Checks every combination and keeps what `selection` shows, merging as it goes: with a
@@ -118,9 +122,7 @@ private struct SweepNetwork {
 
     func check(_ sizings: Range<Int>, into part: inout SweepOutcome, _ selection: SweepSelection, stop: () -> Bool) {
         part.networksBuilt += 1
-        // Scaling pays when batches vary, or for a budget (whose search takes two estimates
-        // anyway); otherwise a combination's one estimate is all it needs.
-        let scales = sweep.largestBatch != nil || sweep.base.gpuMemory != nil
+        let scales = sweep.scalesMemory
         var scalings = [Sizing: StepScaling?]()
         for sizing in sizings {
             if stop() { break }
@@ -167,7 +169,7 @@ private struct SweepNetwork {
     /// fails, and with checkpointing, whose figures need not lie on lines.
     private func scaling(_ key: Sizing, upTo batch: Int, _ point: AnalysisOptions, _ part: inout SweepOutcome) -> StepScaling? {
         guard point.checkpoint == .none else { return nil }
-        let largest = max(batch, sweep.largestBatch ?? batch)
+        let largest = max(batch, sweep.largestSweptBatch ?? batch)
         func estimate(_ batch: Int) -> (batch: Int, memory: MemoryEstimate)? {
             part.memoryEstimates += 1
             let memory = try? MemoryEstimate.estimate(

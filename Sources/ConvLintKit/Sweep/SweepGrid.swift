@@ -3,6 +3,8 @@ import Foundation
 /// What `--vary` may vary: the command line's settings, a bare optional layer, or a variable.
 public enum SweepSetting: Sendable, Equatable {
     case input, batch, dtype, rounding, optimizer
+    /// `gpu-memory`: the budget a training step must fit, and the largest batch that does.
+    case gpuMemory
     /// `POOL?`: whether the pattern's bare optional POOL layers are present.
     case optionalLayer(String)
     /// A variable, as `--set NAME=VALUE` gives it.
@@ -17,7 +19,7 @@ extension SweepSetting {
     var shapesNetwork: Bool {
         switch self {
         case .input, .rounding, .optionalLayer, .variable, .defaultArgument: true
-        case .batch, .dtype, .optimizer: false
+        case .batch, .dtype, .optimizer, .gpuMemory: false
         }
     }
 }
@@ -28,7 +30,8 @@ public struct SweepAxis: Sendable, Equatable {
     public var setting: SweepSetting
     public var values: [String]
 
-    /// Reads `N=1...4`, `F=[32,64],[64,128]`, `input=224x224x3,256x256x3` or `POOL?=true,false`.
+    /// Reads `N=1...4`, `F=[32,64],[64,128]`, `input=224x224x3,256x256x3`, `gpu-memory=16GiB,80GiB`
+    /// or `POOL?=true,false`.
     public init(parsing text: String) throws(SweepError) {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw SweepError("--vary takes NAME=VALUES, e.g. --vary N=1...4 or --vary batch=16,32,64; got '\(text)'")
@@ -42,6 +45,7 @@ public struct SweepAxis: Sendable, Equatable {
             case "dtype": .dtype
             case "rounding": .rounding
             case "optimizer": .optimizer
+            case "gpu-memory": .gpuMemory
             default:
                 if name.hasSuffix("?") {
                     .optionalLayer(String(name.dropLast()))
@@ -100,6 +104,7 @@ public struct SweepAxis: Sendable, Equatable {
             if Rounding(rawValue: value.lowercased()) == nil { try fail("one of \(Rounding.allCases.map(\.rawValue).joined(separator: ", "))") }
         case .optimizer:
             if Optimizer(rawValue: value.lowercased()) == nil { try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))") }
+        case .gpuMemory: if MemorySize.parse(value) == nil { try fail("a memory size, e.g. 16GiB or 80GB") }
         case .optionalLayer: if !["true", "false"].contains(value.lowercased()) { try fail("true or false") }
         case .defaultArgument(let kind, let argument):
             do {
@@ -124,6 +129,7 @@ public struct SweepAxis: Sendable, Equatable {
         case .dtype: base.dtype = DType(rawValue: value.lowercased())
         case .rounding: base.rounding = Rounding(rawValue: value.lowercased())
         case .optimizer: base.optimizer = Optimizer(rawValue: value.lowercased()) ?? base.optimizer
+        case .gpuMemory: base.gpuMemory = MemorySize.parse(value)
         case .optionalLayer(let layer): base.optionalLayers.append((layer, value.lowercased() == "true"))
         case .variable(let variable): base.variables.append((variable, value))
         case .defaultArgument(let kind, let argument): base.defaults.append((kind, argument, value))
@@ -175,6 +181,8 @@ public struct SweepGrid: Sendable {
         }
         self.strides = strides
     }
+
+    public func varies(_ setting: SweepSetting) -> Bool { axes.contains { $0.setting == setting } }
 
     /// The grid index of the `sizing`-th combination of the memory axes with the `structure`-th
     /// of the others, each counted with its first axis slowest.
