@@ -115,7 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     options = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "convlint"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "convlint"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as scratch:
         big = os.path.join(scratch, "deep-100k.yaml")

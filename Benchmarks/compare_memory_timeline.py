@@ -2,7 +2,7 @@
 """Compares convlint's simulated training-step tensors with PyTorch's CPU timeline.
 
     python3 Benchmarks/memory_timeline.py --batch 4 > timeline.json
-    swift build -c release --static-swift-stdlib
+    swift build -c release -Xswiftc -static-stdlib
     python3 Benchmarks/compare_memory_timeline.py timeline.json [more.json ...]
 
 Prints a markdown table (for docs/MEMORY.md): per model and batch, the bytes saved for backward

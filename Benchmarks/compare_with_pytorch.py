@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--networks", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
     args = parser.parse_args()
     if not os.path.exists(BINARY):
-        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib"], cwd=ROOT, check=True)
     print("| network | algorithms | max abs difference | max abs PyTorch output | relative | same top-5 |")
     print("|---|---|--:|--:|--:|---|")
     worst = 0.0

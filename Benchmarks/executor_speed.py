@@ -101,7 +101,7 @@ def main():
     environment = dict(os.environ)
     if options.builtin:
         environment["CONVLINT_GEMM"] = "builtin"
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "convlint"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "convlint"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as scratch:
         ceiling_file = os.path.join(scratch, "sgemm-2048.yaml")
