@@ -36,6 +36,14 @@ struct Check: ParsableCommand {
     @Flag(help: "Show in-place activation rows, which the table hides by default.")
     var allLayers = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Bars for each row's share of memory and of parameters (default: on a terminal, and in \
+            markdown; ASCII without a UTF-8 locale).
+            """)
+    var bars: Bool?
+
     func run() throws {
         let options = try analysis.options()
         // Files are checked on every core; the output keeps the order of the arguments.
@@ -56,12 +64,16 @@ struct Check: ParsableCommand {
             let annotations = GitHubReport.render(analyses)
             if !annotations.isEmpty { print(annotations) }
         case .markdown:
-            if !quiet { print(analyses.map { MarkdownReport(allLayers: allLayers).render($0) }.joined(separator: "\n\n")) }
+            let report = MarkdownReport(allLayers: allLayers, bars: bars ?? true ? .unicode : nil)
+            if !quiet { print(analyses.map { report.render($0) }.joined(separator: "\n\n")) }
             if quiet { printDiagnostics(analyses, renderer) }
         case .text:
             printDiagnostics(analyses, renderer)
             if !quiet {
-                print(analyses.map { TextReport(allLayers: allLayers).render($0) }.joined(separator: "\n\n"))
+                let shown = bars ?? (isatty(1) == 1)
+                let report = TextReport(
+                    allLayers: allLayers, bars: shown ? ShareBar.style(environment: ProcessInfo.processInfo.environment) : nil)
+                print(analyses.map { report.render($0) }.joined(separator: "\n\n"))
             }
         }
         throw ExitCode(ExitStatus.code(for: analyses, strict: strict))

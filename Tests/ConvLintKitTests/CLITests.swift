@@ -133,6 +133,17 @@ import Testing
         #expect(conv.allSatisfy { $0.hasSuffix("|") })
     }
 
+    /// Piped (as here) the table has no bars unless asked; `--bars` draws them in the locale's
+    /// style, and `--no-bars` takes them out of markdown.
+    @Test func barsAreOffWhenPipedUnlessAskedAndASCIIInTheCLocale() throws {
+        #expect(try !CLI.run("architectures/vgg16.yaml").stdout.contains("SHARE"))
+        let unicode = try CLI.run("architectures/vgg16.yaml", "--bars", environment: ["LC_ALL": "C.UTF-8"]).stdout
+        #expect(unicode.contains("MEMORY SHARE  PARAMS SHARE") && unicode.contains("████████ 74%"))
+        let ascii = try CLI.run("architectures/vgg16.yaml", "--bars", environment: ["LC_ALL": "C"]).stdout
+        #expect(ascii.contains("######## 74%") && !ascii.contains("█"))
+        #expect(try !CLI.run("architectures/vgg16.yaml", "-f", "markdown", "--no-bars").stdout.contains("share"))
+    }
+
     // MARK: Exit codes (SPEC §7)
 
     @Test func strictTurnsAWarningOnlyFileFromZeroIntoOne() throws {

@@ -100,4 +100,29 @@ import Testing
         #expect(text.contains("TOTAL params: 138,357,544"))
         #expect(!text.contains("24M"))
     }
+
+    /// The notes' observation as a picture: memory bars fill at the first CONVs, parameter bars at
+    /// the first FC; each bar is scaled to the largest row, each percentage is of the total.
+    @Test func shareBarsPutMemoryEarlyAndParametersLate() throws {
+        let rows = TextReport(bars: .unicode).render(analysis).split(separator: "\n").map(String.init)
+        func row(_ label: String) throws -> String { try #require(rows.first { $0.hasPrefix(label + " ") }) }
+        #expect(try row("CONV3-64").hasSuffix("████████ 21%  ▏        <1%"))
+        // 102,764,544 of 138,357,544 parameters; its activations are 4,096 of 15,237,608.
+        #expect(try row("FC-4096").hasSuffix("▏        <1%  ████████ 74%"))
+        // 16,781,312 parameters: 16% of the first FC's bar, 1.3 of its 8 cells; 12% of the total.
+        #expect(rows.contains { $0.hasPrefix("FC-4096") && $0.hasSuffix("▏        <1%  █▎       12%") })
+        let ascii = TextReport(bars: .ascii).render(analysis)
+        #expect(ascii.contains("######## 21%") && !ascii.contains("█"))
+        #expect(!TextReport().render(analysis).contains("SHARE"))
+        let markdown = MarkdownReport().render(analysis)
+        #expect(markdown.contains("| Memory share | Params share |") && markdown.contains("`████████ 74%`"))
+        #expect(!MarkdownReport(bars: nil).render(analysis).contains("share"))
+    }
+
+    @Test func barsAreASCIIWithoutAUTF8Locale() {
+        #expect(ShareBar.style(environment: ["LANG": "en_US.UTF-8"]) == .unicode)
+        #expect(ShareBar.style(environment: ["LC_ALL": "C", "LANG": "en_US.UTF-8"]) == .ascii)
+        #expect(ShareBar.style(environment: ["LC_ALL": "", "LC_CTYPE": "C.utf8"]) == .unicode)
+        #expect(ShareBar.style(environment: [:]) == .ascii)
+    }
 }

@@ -2,8 +2,13 @@
 /// arithmetic is right.
 public struct TextReport {
     public var allLayers: Bool
+    /// Each row's share of memory and of parameters as bars, or none.
+    public var bars: ShareBar.Style?
 
-    public init(allLayers: Bool = false) { self.allLayers = allLayers }
+    public init(allLayers: Bool = false, bars: ShareBar.Style? = nil) {
+        self.allLayers = allLayers
+        self.bars = bars
+    }
 
     public func render(_ analysis: Analysis) -> String {
         guard !analysis.layers.isEmpty else {
@@ -14,18 +19,16 @@ public struct TextReport {
         out.append("\(analysis.name)  (\(analysis.source.path))")
         out.append("\(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)")
         out.append("")
-        let header = ["LAYER", "OUTPUT", "MEMORY", "WEIGHTS", "PARAMS", "MACS", "RF"]
+        let header = ["LAYER", "OUTPUT", "MEMORY", "WEIGHTS", "PARAMS", "MACS", "RF"] + (bars == nil ? [] : ShareBar.titles)
+        let shown = analysis.layers.filter { LayerColumns.isShown($0, allLayers: allLayers) }
+        let hidden = analysis.layers.count - shown.count
+        let shares = bars.map { ShareBar.Columns(shown, totals: analysis.totals, style: $0) }
         var rows = [[String]]()
-        var hidden = 0
-        for layer in analysis.layers {
-            guard LayerColumns.isShown(layer, allLayers: allLayers) else {
-                hidden += 1
-                continue
-            }
+        for layer in shown {
             rows.append([
                 layer.node.label, "[\(layer.output)]", LayerColumns.memory(layer), LayerColumns.weights(layer),
                 layer.cost.params.grouped, layer.cost.macs.compact, LayerColumns.receptiveField(layer),
-            ])
+            ] + (shares?.cells(layer) ?? []))
         }
         out += Self.align([header] + rows, rightAligned: [4, 5, 6])
         out.append("")
