@@ -64,6 +64,7 @@ public enum FrontEndProbe {
         }
         _ = TextReport(allLayers: true).render(analysis)
         _ = MarkdownReport(allLayers: true).render(analysis)
+        _ = HTMLReport(allLayers: true).render([analysis])
         _ = GitHubReport.render([analysis])
         // Parsing a report of tens of thousands of layers back would be most of a fuzz run's time.
         for (format, text) in [("JSON", JSONReport.render([analysis])), ("SARIF", SARIFReport.render([analysis]))]

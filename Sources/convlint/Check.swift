@@ -3,7 +3,7 @@ import ConvLintKit
 import Foundation
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, markdown, sarif, github
+    case text, json, markdown, sarif, github, html
 }
 
 struct Check: ParsableCommand {
@@ -17,7 +17,8 @@ struct Check: ParsableCommand {
         name: .shortAndLong,
         help: """
             Output format: text (a VGG-style table), json (the full report), markdown (pastes into a PR), \
-            sarif (GitHub code scanning) or github (annotations in GitHub Actions).
+            sarif (GitHub code scanning), github (annotations in GitHub Actions) or html (the report \
+            with charts that 'convlint report' writes).
             """)
     var format: OutputFormat = .text
 
@@ -45,17 +46,12 @@ struct Check: ParsableCommand {
     var bars: Bool?
 
     func run() throws {
-        let options = try analysis.options()
-        // Files are checked on every core; the output keeps the order of the arguments.
-        let configurations = try files.map { file in
-            try ConfigurationLoader.load(explicit: config, near: URL(fileURLWithPath: file).deletingLastPathComponent().path)
-        }
-        let files = files
-        let analyses = Parallel.map(files.count) { index in
-            Checker.check(path: files[index], options: options, configuration: configurations[index])
-        }.map { $0! }
+        let analyses = try Self.check(files, config: config, options: try analysis.options())
         let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
         switch format {
+        case .html:
+            printDiagnostics(analyses, renderer)
+            print(HTMLReport(allLayers: allLayers).render(analyses), terminator: "")
         case .json:
             print(JSONReport.render(analyses))
         case .sarif:
@@ -79,7 +75,17 @@ struct Check: ParsableCommand {
         throw ExitCode(ExitStatus.code(for: analyses, strict: strict))
     }
 
-    private func printDiagnostics(_ analyses: [Analysis], _ renderer: DiagnosticRenderer) {
+    /// Checks every file on every core; the results keep the order of the arguments.
+    static func check(_ files: [String], config: String?, options: AnalysisOptions) throws -> [Analysis] {
+        let configurations = try files.map { file in
+            try ConfigurationLoader.load(explicit: config, near: URL(fileURLWithPath: file).deletingLastPathComponent().path)
+        }
+        return Parallel.map(files.count) { index in
+            Checker.check(path: files[index], options: options, configuration: configurations[index])
+        }.map { $0! }
+    }
+
+    func printDiagnostics(_ analyses: [Analysis], _ renderer: DiagnosticRenderer) {
         for analysis in analyses {
             for diagnostic in analysis.diagnostics {
                 Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")

@@ -20,6 +20,7 @@ struct ConvLintCommand: ParsableCommand {
               convlint architectures/*.yaml --format sarif > convlint.sarif
               convlint explain large-filter
               convlint sweep net.yaml --vary N=1...4 --vary batch=16,32,64   (a whole grid)
+              convlint report architectures/vgg16.yaml           (vgg16.html: the report with charts)
               convlint run architectures/resnet50.yaml            (run it for real on the CPU)
 
             'convlint FILE' runs the check command; 'convlint check --help' lists all its options.
@@ -28,7 +29,7 @@ struct ConvLintCommand: ParsableCommand {
             warnings under --strict; 2 usage error, unreadable file or malformed YAML.
             """,
         version: ConvLintVersion.current,
-        subcommands: [Check.self, SweepCommand.self, Run.self, Rules.self, Explain.self, Schema.self],
+        subcommands: [Check.self, SweepCommand.self, Report.self, Run.self, Rules.self, Explain.self, Schema.self],
         defaultSubcommand: Check.self)
 
     /// ArgumentParser exits 64 on usage errors; SPEC §7 promises 2.

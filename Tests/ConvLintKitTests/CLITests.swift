@@ -144,6 +144,20 @@ import Testing
         #expect(try !CLI.run("architectures/vgg16.yaml", "-f", "markdown", "--no-bars").stdout.contains("share"))
     }
 
+    @Test func reportWritesOnePageAndFormatHTMLPrintsIt() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("convlint-report-\(getpid()).html").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let written = try CLI.run("report", "architectures/vgg16.yaml", "architectures/lenet5.yaml", "-o", path)
+        #expect(written.exitCode == 0, "\(written.stderr)")
+        #expect(written.stderr.contains("wrote \(path)"))
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.components(separatedBy: "<section").count == 3)
+        let printed = try CLI.run("architectures/alexnet-224.yaml", "--format", "html")
+        #expect(printed.exitCode == 1 && printed.stdout.contains("error[non-integer-output]"))
+        let unwritable = try CLI.run("report", "architectures/vgg16.yaml", "-o", "/nonexistent/dir/x.html")
+        #expect(unwritable.exitCode == 2 && unwritable.stderr.contains("cannot write /nonexistent/dir/x.html"))
+    }
+
     // MARK: Exit codes (SPEC §7)
 
     @Test func strictTurnsAWarningOnlyFileFromZeroIntoOne() throws {

@@ -645,6 +645,7 @@ enum Hostile {
                 _ = TextReport(allLayers: true).render(result)
                 _ = MarkdownReport().render(result)
                 _ = JSONReport.render([result])
+                _ = HTMLReport().render([result])
                 analysis = result
             }
             let result = analysis!

@@ -162,6 +162,26 @@ public struct PyTorchMemory: Sendable, Equatable {
     }
 }
 
+extension PyTorchMemory {
+    /// Where the bytes of a phase's peak go, in the order the reports list them; the parts sum to
+    /// the phase's peak. Parts that cannot be there are left out (a step's saved activations).
+    public func parts(of phase: Phase) -> [(name: String, bytes: ByteCount)] {
+        var parts = [("weights", weights), ("gradients", gradients), ("optimizer state", optimizerState), ("input", input)]
+        switch phase {
+        case .backward:
+            parts.append((checkpoint == .none ? "saved activations" : "activations kept (checkpointed)", keptActivations))
+            parts.append(("activation gradients", activationGradients))
+            if castWeights.bytes > 0 { parts.append(("half-precision weight copies", castWeights)) }
+        case .optimizerStep:
+            if stepTemporaries.bytes > 0 { parts.append(("step temporaries", stepTemporaries)) }
+        }
+        if workspace.bytes > 0 { parts.append(("cuBLAS workspaces", workspace)) }
+        return parts
+    }
+
+    public func peak(of phase: Phase) -> ByteCount { phase == .backward ? backwardPeak : stepPeak }
+}
+
 extension LayerReport {
     /// An FC layer, which runs as a cuBLAS matrix multiply.
     var isDense: Bool {

@@ -6,18 +6,7 @@ enum MemoryLines {
         let torch = memory.pytorch
         let notes = memory.training
         let phase = torch.trainingPhase == .backward ? "in the backward pass" : "in the optimizer step"
-        var parts = [
-            "weights \(torch.weights.binary)", "gradients \(torch.gradients.binary)",
-            "optimizer state \(torch.optimizerState.binary)", "input \(torch.input.binary)",
-        ]
-        if torch.trainingPhase == .backward {
-            let saved = torch.checkpoint == .none ? "saved activations" : "activations kept (checkpointed)"
-            parts += ["\(saved) \(torch.keptActivations.binary)", "activation gradients \(torch.activationGradients.binary)"]
-            if torch.castWeights.bytes > 0 { parts.append("half-precision weight copies \(torch.castWeights.binary)") }
-        } else if torch.stepTemporaries.bytes > 0 {
-            parts.append("step temporaries \(torch.stepTemporaries.binary)")
-        }
-        if torch.workspace.bytes > 0 { parts.append("cuBLAS workspaces \(torch.workspace.binary)") }
+        let parts = torch.parts(of: torch.trainingPhase).map { "\($0.name) \($0.bytes.binary)" }
         var lines = [
             "Batch \(analysis.batch), \(analysis.dtype.rawValue): forward activations \(memory.forward.binary), "
                 + "parameters \(memory.parameters.binary)",
@@ -56,7 +45,7 @@ enum MemoryLines {
     }
 
     /// Where the step's tensors peak, by the simulated autograd timeline.
-    private static func timelineLine(_ analysis: Analysis, _ peak: TrainingTimeline.Peak) -> String {
+    static func timelineLine(_ analysis: Analysis, _ peak: TrainingTimeline.Peak) -> String {
         let layer = analysis.layers[peak.layer].node
         let parts = [
             ("activations", peak.breakdown.activations), ("activation gradients", peak.breakdown.activationGradients),

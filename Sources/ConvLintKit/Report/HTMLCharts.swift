@@ -1,0 +1,208 @@
+import Foundation
+
+/// The HTML report's pictures, as inline SVG. Every mark carries what it stands for in `data-`
+/// attributes (`data-layer`, `data-value`) and a `<title>` that a browser shows on hover.
+enum HTMLCharts {
+    static let width = 960.0
+    static let labelWidth = 150.0
+    static let fontSize = 11.0
+
+    /// One figure of a layer that the per-layer chart draws.
+    struct Metric: Sendable {
+        var key: String
+        var title: String
+        var color: String
+        var value: @Sendable (LayerReport) -> Int
+        var unit: String
+    }
+
+    static let metrics = [
+        Metric(key: "activations", title: "activations (values per image)", color: "#4e79a7", value: { $0.cost.activations }, unit: "activations"),
+        Metric(key: "params", title: "parameters", color: "#f28e2b", value: { $0.cost.params }, unit: "parameters"),
+        Metric(key: "macs", title: "MACs per image", color: "#59a14f", value: { $0.cost.macs }, unit: "MACs"),
+    ]
+
+    /// A bar per layer for each metric, side by side, once on a linear and once on a log scale
+    /// (the page's checkbox shows one of the two).
+    static func layerBars(_ rows: [LayerReport], into page: inout Markup) {
+        let rowHeight = 16.0, top = 30.0, gap = 24.0
+        let panel = (width - labelWidth - gap * Double(metrics.count)) / Double(metrics.count)
+        let height = top + rowHeight * Double(rows.count) + 8
+        svg(into: &page, height: height, label: "activations, parameters and MACs of each layer") { page in
+            for (row, layer) in rows.enumerated() {
+                let y = top + rowHeight * Double(row)
+                page.element(
+                    "text", [("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 11)), ("text-anchor", "end"), ("class", "label")],
+                    layer.node.label)
+            }
+            for (position, metric) in metrics.enumerated() {
+                let x = labelWidth + Double(position) * (panel + gap)
+                let values = rows.map(metric.value)
+                // The rows' totals fit: the analysis added them with overflow checks.
+                let total = values.reduce(0, +)
+                let largest = max(values.max() ?? 0, 1)
+                page.element(
+                    "text", [("x", Markup.number(x)), ("y", Markup.number(top - 10)), ("class", "panel-title")], metric.title)
+                for scale in ["linear", "log"] {
+                    page.element("g", [("class", "scale-\(scale)"), ("data-metric", metric.key)]) { page in
+                        for (row, layer) in rows.enumerated() {
+                            let value = values[row]
+                            let fraction = scale == "linear" ? Double(value) / Double(largest) : logFraction(value, of: largest)
+                            let length = max(0, fraction * panel)
+                            let y = top + rowHeight * Double(row)
+                            page.element(
+                                "rect",
+                                [
+                                    ("class", "bar"), ("x", Markup.number(x)), ("y", Markup.number(y + 2)), ("width", Markup.number(length)),
+                                    ("height", "12"), ("fill", metric.color), ("data-layer", String(layer.node.index)),
+                                    ("data-value", String(value)),
+                                ]
+                            ) { page in
+                                let share = total > 0 ? " (\(percent(value, of: total)) of all)" : ""
+                                page.element("title", "\(layer.node.label), layer \(layer.node.index): \(value.grouped) \(metric.unit)\(share)")
+                            }
+                            if value > 0 {
+                                // Inside a long bar, beside a short one.
+                                let inside = length > panel - 40
+                                page.element(
+                                    "text",
+                                    [
+                                        ("x", Markup.number(inside ? x + length - 3 : x + length + 3)), ("y", Markup.number(y + 11)),
+                                        ("text-anchor", inside ? "end" : "start"), ("class", inside ? "value inside" : "value"),
+                                    ], value.compact)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A bar's length on a log scale from 1 to `largest`: 0 for none, a sliver for one.
+    static func logFraction(_ value: Int, of largest: Int) -> Double {
+        guard value > 0 else { return 0 }
+        return (log10(Double(value)) + 1) / (log10(Double(max(largest, 1))) + 1)
+    }
+
+    static func percent(_ part: Int, of whole: Int) -> String {
+        let share = Double(part) / Double(whole) * 100
+        return share > 0 && share < 0.5 ? "<1%" : "\(Int(share.rounded()))%"
+    }
+
+    /// The output's width and the receptive field through the depth, on a log-2 scale.
+    static func depth(_ rows: [LayerReport], into page: inout Markup) {
+        let height = 280.0, left = labelWidth, bottom = 70.0, top = 16.0
+        let series: [(key: String, title: String, color: String, value: (LayerReport) -> Double)] = [
+            ("spatial", "output width", "#4e79a7", { Double($0.output.w) }),
+            ("receptive-field", "receptive field (input pixels)", "#e15759", { $0.receptiveField.size.w }),
+        ]
+        let largest = max(rows.flatMap { row in series.map { $0.value(row) } }.max() ?? 1, 2)
+        let exponent = Int(log2(largest).rounded(.up))
+        let plot = height - top - bottom
+        func y(_ value: Double) -> Double { top + plot - plot * log2(max(value, 1)) / Double(max(exponent, 1)) }
+        let step = rows.count > 1 ? (width - left - 20) / Double(rows.count - 1) : 0
+        func x(_ row: Int) -> Double { left + step * Double(row) }
+        svg(into: &page, height: height, label: "output width and receptive field through the depth") { page in
+            for power in 0...exponent {
+                let value = Double(1 << power)
+                page.open("line", [("x1", Markup.number(left)), ("x2", Markup.number(width - 20)), ("y1", Markup.number(y(value))), ("y2", Markup.number(y(value))), ("class", "grid")], empty: true)
+                page.element("text", [("x", Markup.number(left - 6)), ("y", Markup.number(y(value) + 4)), ("text-anchor", "end"), ("class", "label")], String(1 << power))
+            }
+            // A label for every row that fits: one per 18 pixels at most.
+            let every = max(1, Int((18 / max(step, 0.1)).rounded(.up)))
+            for (row, layer) in rows.enumerated() where row % every == 0 {
+                let (lx, ly) = (x(row), height - bottom + 12)
+                page.element(
+                    "text",
+                    [("x", Markup.number(lx)), ("y", Markup.number(ly)), ("transform", "rotate(-50 \(Markup.number(lx)) \(Markup.number(ly)))"), ("text-anchor", "end"), ("class", "label")],
+                    layer.node.label)
+            }
+            for (position, line) in series.enumerated() {
+                let points = rows.indices.map { "\(Markup.number(x($0))),\(Markup.number(y(line.value(rows[$0]))))" }
+                page.open("polyline", [("points", points.joined(separator: " ")), ("fill", "none"), ("stroke", line.color), ("stroke-width", "2")], empty: true)
+                page.element("g", [("class", "series"), ("data-series", line.key)]) { page in
+                    for (row, layer) in rows.enumerated() {
+                        let value = line.value(layer)
+                        page.element(
+                            "circle",
+                            [("class", "point"), ("cx", Markup.number(x(row))), ("cy", Markup.number(y(value))), ("r", "2.5"), ("fill", line.color), ("data-layer", String(layer.node.index)), ("data-value", Markup.number(value))]
+                        ) { page in page.element("title", "\(layer.node.label), layer \(layer.node.index): \(line.title) \(LayerColumns.number(value))") }
+                    }
+                }
+                let legendX = left + 10 + Double(position) * 260
+                page.open("rect", [("x", Markup.number(legendX)), ("y", "2"), ("width", "12"), ("height", "10"), ("fill", line.color)], empty: true)
+                page.element("text", [("x", Markup.number(legendX + 16)), ("y", "11"), ("class", "label")], line.title)
+            }
+        }
+    }
+
+    /// The input and what one output value of the last spatial layer sees of it, to scale.
+    static func receptiveField(_ analysis: Analysis, rows: [LayerReport], into page: inout Markup) -> LayerReport? {
+        guard let input = analysis.input, let last = rows.last(where: { $0.output.w > 1 || $0.output.h > 1 }) ?? rows.last else { return nil }
+        let field = last.receptiveField.size
+        let box = 240.0, margin = 20.0
+        let scale = box / max(Double(input.w), Double(input.h), field.w, field.h)
+        let center = (margin + box / 2, margin + box / 2)
+        svg(into: &page, width: box + 2 * margin, height: box + 2 * margin, label: "receptive field against the input") { page in
+            let (iw, ih) = (Double(input.w) * scale, Double(input.h) * scale)
+            page.open("rect", [("class", "input-extent"), ("x", Markup.number(center.0 - iw / 2)), ("y", Markup.number(center.1 - ih / 2)), ("width", Markup.number(iw)), ("height", Markup.number(ih)), ("data-value", "\(input.w)x\(input.h)")]) 
+            page.element("title", "the input, \(input.w)x\(input.h)")
+            page.close("rect")
+            let (fw, fh) = (field.w * scale, field.h * scale)
+            page.open("rect", [("class", "field-extent"), ("x", Markup.number(center.0 - fw / 2)), ("y", Markup.number(center.1 - fh / 2)), ("width", Markup.number(fw)), ("height", Markup.number(fh)), ("data-value", "\(LayerColumns.number(field.w))x\(LayerColumns.number(field.h))")])
+            page.element("title", "what one output of \(last.node.label) sees: \(LayerColumns.number(field.w))x\(LayerColumns.number(field.h))")
+            page.close("rect")
+        }
+        return last
+    }
+
+    /// Each phase of the training step as a stacked bar of where its bytes go, with the budget.
+    static func trainingMemory(_ memory: PyTorchMemory, budget: ByteCount?, into page: inout Markup) {
+        let phases: [(PyTorchMemory.Phase, String)] = [(.backward, "backward pass"), (.optimizerStep, "optimizer step")]
+        let colors = ["#4e79a7", "#f28e2b", "#edc948", "#bab0ac", "#e15759", "#76b7b2", "#b07aa1", "#9c755f"]
+        let names = phases.flatMap { memory.parts(of: $0.0).map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let largest = max(phases.map { memory.peak(of: $0.0).bytes }.max() ?? 1, budget?.bytes ?? 0, 1)
+        let barWidth = width - labelWidth - 130, rowHeight = 34.0, top = 24.0
+        let legendRows = (names.count + 2) / 3
+        let height = top + rowHeight * Double(phases.count) + 20 + 18 * Double(legendRows)
+        func x(_ bytes: Int) -> Double { labelWidth + barWidth * Double(bytes) / Double(largest) }
+        svg(into: &page, height: height, label: "training memory by phase") { page in
+            for (row, (phase, title)) in phases.enumerated() {
+                let y = top + rowHeight * Double(row)
+                let peak = memory.peak(of: phase)
+                let isPeak = phase == memory.trainingPhase
+                page.element("text", [("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 16)), ("text-anchor", "end"), ("class", isPeak ? "label peak" : "label")], title)
+                page.element("g", [("class", "stack"), ("data-phase", phase.rawValue), ("data-value", String(peak.bytes))]) { page in
+                    var offset = 0
+                    for part in memory.parts(of: phase) where part.bytes.bytes > 0 {
+                        let color = colors[(names.firstIndex(of: part.name) ?? 0) % colors.count]
+                        page.element(
+                            "rect",
+                            [("class", "part"), ("x", Markup.number(x(offset))), ("y", Markup.number(y)), ("width", Markup.number(x(offset + part.bytes.bytes) - x(offset))), ("height", "22"), ("fill", color), ("data-part", part.name), ("data-value", String(part.bytes.bytes))]
+                        ) { page in page.element("title", "\(title): \(part.name) \(part.bytes.binary)") }
+                        offset += part.bytes.bytes
+                    }
+                }
+                page.element("text", [("x", Markup.number(x(peak.bytes) + 4)), ("y", Markup.number(y + 16)), ("class", "value")], peak.binary + (isPeak ? " (the peak)" : ""))
+            }
+            if let budget {
+                let bx = x(budget.bytes)
+                page.open("line", [("class", "budget"), ("x1", Markup.number(bx)), ("x2", Markup.number(bx)), ("y1", Markup.number(top - 14)), ("y2", Markup.number(top + rowHeight * Double(phases.count))), ("data-value", String(budget.bytes))], empty: true)
+                page.element("text", [("x", Markup.number(bx)), ("y", Markup.number(top - 16)), ("text-anchor", "middle"), ("class", "label")], "GPU \(budget.binary)")
+            }
+            for (position, name) in names.enumerated() {
+                let lx = labelWidth + Double(position % 3) * 260, ly = top + rowHeight * Double(phases.count) + 14 + 18 * Double(position / 3)
+                page.open("rect", [("x", Markup.number(lx)), ("y", Markup.number(ly - 9)), ("width", "12"), ("height", "10"), ("fill", colors[position % colors.count])], empty: true)
+                page.element("text", [("x", Markup.number(lx + 16)), ("y", Markup.number(ly)), ("class", "label")], name)
+            }
+        }
+    }
+
+    /// An `<svg>` the width of the page (or `width`), scaled down on narrow screens.
+    static func svg(into page: inout Markup, width: Double = HTMLCharts.width, height: Double, label: String, body: (inout Markup) -> Void) {
+        page.element(
+            "svg",
+            [("xmlns", "http://www.w3.org/2000/svg"), ("viewBox", "0 0 \(Markup.number(width)) \(Markup.number(height))"), ("width", Markup.number(width)), ("role", "img"), ("aria-label", label)],
+            body: body)
+    }
+}
