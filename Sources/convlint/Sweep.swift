@@ -54,7 +54,9 @@ struct SweepCommand: ParsableCommand {
         valueName: "QUESTION"))
     var best: String?
 
-    @Option(name: .shortAndLong, help: "Output format: text (a table), csv, json or markdown (pastes into a PR).")
+    @Option(
+        name: .shortAndLong,
+        help: "Output format: text (a table), csv, json, markdown (pastes into a PR) or html (a page with scatter plots).")
     var format: SweepReport.Format = .text
 
     @Option(help: "Configuration file (default: the nearest .convlint.yml from the file's folder upward).")

@@ -168,6 +168,26 @@ import Testing
         #expect(unknown.stderr.contains("this file has no variable 'Q'"))
     }
 
+    /// `--format html`: a point per valid combination in each scatter, at its figures, and a row
+    /// per combination shown.
+    @Test func theHTMLPagePlotsEachValidCombination() throws {
+        // 32 halves to 1 after five CONVs; a sixth does not fit.
+        let yaml = "input: 32x32x3\nvars: {N: 1, C: 8}\nnetwork: INPUT -> [CONV(C, F=2, S=2)]*N -> FC(10)"
+        let grid = try Self.grid("N=1...6", "C=4,16")
+        let outcome = Sweep(source: SourceFile(path: "x.yaml", text: yaml), grid: grid, base: AnalysisOptions()).run()
+        #expect(outcome.valid > 0 && outcome.valid < outcome.checked)
+        let page = try HTMLReportTests.read(SweepReport(grid: grid, outcome: outcome, gpuMemory: nil).render(.html))
+        let valid = outcome.shown.filter(\.isValid)
+        for (figure, value) in [("macs", \SweepResult.macs), ("training", \SweepResult.trainingBytes)] {
+            let points = page.filter { $0.name == "circle" && $0.inside("data-figure", figure) }
+            #expect(points.map { $0.attributes["data-index"] } == valid.map { String($0.index) })
+            #expect(points.map { $0.attributes["data-x"] } == valid.map { String($0.params) })
+            #expect(points.map { $0.attributes["data-y"] } == valid.map { String($0[keyPath: value]) })
+        }
+        #expect(page.filter { $0.name == "tr" && $0.inside("class", "layers") }.count == outcome.shown.count + 1)
+        #expect(page.filter { $0.name == "tr" && $0.attributes["class"] == "flagged" }.count == outcome.checked - outcome.valid)
+    }
+
     // MARK: Reuse
 
     /// What a result says, to compare a sweep's with the check of its combination alone.

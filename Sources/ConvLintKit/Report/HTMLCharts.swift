@@ -198,6 +198,51 @@ enum HTMLCharts {
         }
     }
 
+    /// One point per combination on log scales, both figures spanning orders of magnitude.
+    struct Point {
+        var x: Int
+        var y: Int
+        var index: Int
+        var label: String
+    }
+
+    static func scatter(_ points: [Point], x xTitle: String, y yTitle: String, into page: inout Markup) {
+        let height = 400.0, left = 80.0, right = 20.0, top = 16.0, bottom = 48.0
+        let positive = points.filter { $0.x > 0 && $0.y > 0 }
+        func decades(_ values: [Int]) -> (low: Int, high: Int) {
+            let logs = values.map { log10(Double($0)) }
+            let low = Int((logs.min() ?? 0).rounded(.down)), high = Int((logs.max() ?? 1).rounded(.up))
+            return (low, max(high, low + 1))
+        }
+        let (xs, ys) = (decades(positive.map(\.x)), decades(positive.map(\.y)))
+        let (plotWidth, plotHeight) = (width - left - right, height - top - bottom)
+        func px(_ value: Int) -> Double { left + plotWidth * (log10(Double(value)) - Double(xs.low)) / Double(xs.high - xs.low) }
+        func py(_ value: Int) -> Double { top + plotHeight * (1 - (log10(Double(value)) - Double(ys.low)) / Double(ys.high - ys.low)) }
+        func power(_ exponent: Int) -> Int { (0..<exponent).reduce(1) { value, _ in Saturating.multiply(value, 10) } }
+        svg(into: &page, height: height, label: "\(yTitle) against \(xTitle)") { page in
+            for exponent in xs.low...xs.high {
+                let x = px(power(exponent))
+                page.open("line", [("class", "grid"), ("x1", Markup.number(x)), ("x2", Markup.number(x)), ("y1", Markup.number(top)), ("y2", Markup.number(top + plotHeight))], empty: true)
+                page.element("text", [("x", Markup.number(x)), ("y", Markup.number(top + plotHeight + 16)), ("text-anchor", "middle"), ("class", "label")], power(exponent).compact)
+            }
+            for exponent in ys.low...ys.high {
+                let y = py(power(exponent))
+                page.open("line", [("class", "grid"), ("x1", Markup.number(left)), ("x2", Markup.number(left + plotWidth)), ("y1", Markup.number(y)), ("y2", Markup.number(y))], empty: true)
+                page.element("text", [("x", Markup.number(left - 6)), ("y", Markup.number(y + 4)), ("text-anchor", "end"), ("class", "label")], power(exponent).compact)
+            }
+            page.element("text", [("x", Markup.number(left + plotWidth / 2)), ("y", Markup.number(height - 8)), ("text-anchor", "middle"), ("class", "panel-title")], xTitle)
+            page.element("text", [("x", "14"), ("y", Markup.number(top + plotHeight / 2)), ("transform", "rotate(-90 14 \(Markup.number(top + plotHeight / 2)))"), ("text-anchor", "middle"), ("class", "panel-title")], yTitle)
+            page.element("g", [("class", "points")]) { page in
+                for point in positive {
+                    page.element(
+                        "circle",
+                        [("class", "point"), ("cx", Markup.number(px(point.x))), ("cy", Markup.number(py(point.y))), ("r", "4"), ("data-index", String(point.index)), ("data-x", String(point.x)), ("data-y", String(point.y))]
+                    ) { page in page.element("title", point.label) }
+                }
+            }
+        }
+    }
+
     /// An `<svg>` the width of the page (or `width`), scaled down on narrow screens.
     static func svg(into page: inout Markup, width: Double = HTMLCharts.width, height: Double, label: String, body: (inout Markup) -> Void) {
         page.element(

@@ -9,18 +9,25 @@ public struct HTMLReport {
     public init(allLayers: Bool = false) { self.allLayers = allLayers }
 
     public func render(_ analyses: [Analysis]) -> String {
+        Self.page(title: "convlint: " + analyses.map(\.name).joined(separator: ", ")) { page in
+            for (number, analysis) in analyses.enumerated() { section(analysis, number: number, into: &page) }
+        }
+    }
+
+    /// A whole page: the style sheet, `body`, and a footer.
+    static func page(title: String, body: (inout Markup) -> Void) -> String {
         var page = Markup()
         page.raw("<!DOCTYPE html>\n")
         page.element("html", [("xmlns", "http://www.w3.org/1999/xhtml"), ("lang", "en")]) { page in
             page.element("head") { page in
                 page.open("meta", [("charset", "utf-8")], empty: true)
                 page.open("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")], empty: true)
-                page.element("title", "convlint: " + analyses.map(\.name).joined(separator: ", "))
+                page.element("title", title)
                 // Raw: an HTML parser does not decode entities inside <style>, so the CSS has none.
-                page.element("style") { page in page.raw(Self.style) }
+                page.element("style") { page in page.raw(style) }
             }
             page.element("body") { page in
-                for (number, analysis) in analyses.enumerated() { section(analysis, number: number, into: &page) }
+                body(&page)
                 page.element("footer", "convlint \(ConvLintVersion.current): static analysis; no network was run.")
             }
         }
@@ -174,6 +181,7 @@ public struct HTMLReport {
         table.layers { border-collapse: collapse; font-size: 12px; width: 100%; } table.layers th, table.layers td { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
         table.layers td.number { text-align: right; font-variant-numeric: tabular-nums; } tr.flagged { background: #fff6e0; }
         tr:target, li:target { outline: 2px solid #e15759; } ol.diagnostics li { margin-bottom: 6px; } ol.diagnostics .help { color: #555; }
+        svg .points .point { fill: rgba(78, 121, 167, 0.55); stroke: #2f4b6e; }
         details.diagnostics summary { cursor: pointer; font-weight: 600; } ol.diagnostics li.error strong { color: #c00; } ol.diagnostics li.warning strong { color: #a60; } ul.totals { padding-left: 18px; }
         """
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A sweep's results as a table, CSV, JSON or markdown, with a summary of how many
 /// combinations were valid and why the others failed.
 public struct SweepReport {
-    public enum Format: String, CaseIterable, Sendable { case text, csv, json, markdown }
+    public enum Format: String, CaseIterable, Sendable { case text, csv, json, markdown, html }
 
     public let grid: SweepGrid
     /// What the sweep reached, with the results shown: filtered, sorted and cut to `--top`.
@@ -79,6 +79,7 @@ public struct SweepReport {
         case .csv: csv()
         case .json: json()
         case .markdown: markdown()
+        case .html: html()
         }
     }
 
@@ -134,5 +135,46 @@ public struct SweepReport {
             "| " + columns.map { $0.text(result).replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
         return ([header, rule] + rows + ["", summary]).joined(separator: "\n")
+    }
+
+    /// A page with the valid combinations shown as points (parameters against MACs, and against
+    /// training memory) and every row shown as a table, the invalid ones marked with their errors.
+    func html() -> String {
+        HTMLReport.page(title: "convlint sweep: " + grid.axes.map(\.name).joined(separator: ", ")) { page in
+            page.element("h1", "Sweep of \(grid.count.grouped) combinations")
+            page.element("p", [("class", "subtitle")], summary)
+            let valid = shown.filter(\.isValid)
+            func label(_ result: SweepResult) -> String {
+                zip(grid.axes, result.values).map { "\($0.name)=\($1)" }.joined(separator: ", ")
+                    + ": \(result.params.grouped) parameters, \(result.macs.compact) MACs, training \(ByteCount(result.trainingBytes).binary)"
+            }
+            let figures: [(key: String, title: String, value: (SweepResult) -> Int)] = [
+                ("macs", "MACs per image", { $0.macs }), ("training", "training step (bytes)", { $0.trainingBytes }),
+            ]
+            for figure in figures where !valid.isEmpty {
+                page.element("h2", "Parameters against \(figure.title), \(valid.count.grouped) valid combination\(valid.count == 1 ? "" : "s")")
+                page.element("div", [("class", "chart"), ("data-figure", figure.key)]) { page in
+                    HTMLCharts.scatter(
+                        valid.map { HTMLCharts.Point(x: $0.params, y: figure.value($0), index: $0.index, label: label($0)) },
+                        x: "parameters", y: figure.title, into: &page)
+                }
+            }
+            page.element("h2", "Combinations shown")
+            let columns = readColumns
+            page.element("table", [("class", "layers")]) { page in
+                page.element("thead") { page in
+                    page.element("tr") { page in for column in columns { page.element("th", column.title) } }
+                }
+                page.element("tbody") { page in
+                    for result in shown {
+                        page.element("tr", result.isValid ? [] : [("class", "flagged")]) { page in
+                            for column in columns {
+                                page.element("td", column.rightAligned ? [("class", "number")] : [], column.text(result))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
