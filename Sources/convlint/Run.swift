@@ -24,9 +24,9 @@ struct Run: ParsableCommand {
     var file: String
 
     /// The formats of a run's report: SARIF and GitHub annotations are for findings, not measurements.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, html }
 
-    @Option(name: .shortAndLong, help: "Output format: text, json or markdown.")
+    @Option(name: .shortAndLong, help: "Output format: text, json, markdown or html (the check's page with the run drawn in).")
     var format: Format = .text
 
     @Option(help: "Images per batch (overrides the file's 'batch:').")
@@ -108,6 +108,7 @@ struct Run: ParsableCommand {
         switch format {
         case .json: print(RunReport.json(analysis, measurement, plan: plan).serialized())
         case .markdown: print(RunReport.markdown(analysis, measurement, plan: plan))
+        case .html: print(RunReport.html(analysis, measurement, plan: plan), terminator: "")
         case .text: print(RunReport.text(analysis, measurement, plan: plan))
         }
         for mismatch in mismatches {

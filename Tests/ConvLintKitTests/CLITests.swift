@@ -154,6 +154,9 @@ import Testing
         #expect(page.hasPrefix("<!DOCTYPE html>") && page.components(separatedBy: "<section").count == 3)
         let printed = try CLI.run("architectures/alexnet-224.yaml", "--format", "html")
         #expect(printed.exitCode == 1 && printed.stdout.contains("error[non-integer-output]"))
+        let run = try CLI.run("run", "architectures/lenet5.yaml", "--format", "html", "--quiet")
+        #expect(run.exitCode == 0 && run.stdout.contains("Measured on this CPU"), "\(run.stderr)")
+        _ = try HTMLReportTests.read(run.stdout)
         let unwritable = try CLI.run("report", "architectures/vgg16.yaml", "-o", "/nonexistent/dir/x.html")
         #expect(unwritable.exitCode == 2 && unwritable.stderr.contains("cannot write /nonexistent/dir/x.html"))
     }

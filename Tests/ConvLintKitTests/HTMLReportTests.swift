@@ -91,6 +91,13 @@ import Testing
         #expect(spatial.map(\.value) == rows.map { Double($0.output.w) })
         #expect(field.map(\.value) == rows.map { $0.receptiveField.size.w })
         #expect(field.last?.value == 404 && spatial.first?.value == 224)
+        // At batch 1 the step's tensors peak in the backward pass at the RELU after the seventh
+        // CONV (layer 16), a hidden row: the line stands at its CONV.
+        let peak = try #require(analysis.memory?.pytorch.timeline)
+        #expect(peak.layer == 16 && peak.phase == .backward)
+        let line = try #require(page.first { $0.attributes["class"] == "peak-line" })
+        let conv = try #require(spatial.first { $0.layer == 15 })
+        #expect(line.layer == 16 && line.attributes["x1"] == conv.attributes["cx"])
         // The last layer with a spatial extent is the fifth POOL, 7x7, which sees 212x212 of 224x224.
         #expect(page.first { $0.attributes["class"] == "field-extent" }?.attributes["data-value"] == "212x212")
         #expect(page.first { $0.attributes["class"] == "input-extent" }?.attributes["data-value"] == "224x224")
@@ -153,6 +160,25 @@ import Testing
         // Each section's ids are its own.
         let ids = page.compactMap { $0.attributes["id"] }
         #expect(Set(ids).count == ids.count)
+    }
+
+    /// A run's layer times are drawn as measured, beside the total spread by MACs; the totals
+    /// table marks what differs.
+    @Test func aRunsTimesSitBesideWhatTheMACsPredict() throws {
+        let analysis = Self.check("lenet5.yaml")
+        let seconds = analysis.layers.indices.map { Double($0 + 1) / 1000 }
+        let measured = HTMLReport.Measured(
+            seconds: seconds, setting: "batch 1", totals: [("parameters", "61,706", "61,706"), ("MACs", "416,520", "416,000")])
+        let page = try Self.read(HTMLReport(measured: measured).render([analysis]))
+        let rows = analysis.layers.filter { !$0.node.isInPlaceActivation }
+        let bars = page.filter { $0.name == "rect" && $0.attributes["class"] == "time measured" }
+        #expect(bars.map(\.layer) == rows.map(\.node.index))
+        #expect(bars.map(\.value) == rows.map { seconds[$0.node.index] })
+        let predicted = page.filter { $0.name == "rect" && $0.attributes["class"] == "time predicted" }.compactMap(\.value)
+        #expect(abs(predicted.reduce(0, +) - seconds.reduce(0, +)) < 1e-9)
+        let macs = Double(rows.map(\.cost.macs).reduce(0, +))
+        #expect(zip(predicted, rows).allSatisfy { abs($0 - Double($1.cost.macs) / macs * seconds.reduce(0, +)) < 1e-9 })
+        #expect(page.filter { $0.name == "tr" && $0.attributes["class"] == "flagged" && $0.inside("class", "layers measured") }.count == 1)
     }
 
     /// An HTML parser does not decode entities inside `<style>`, so the CSS is written raw and

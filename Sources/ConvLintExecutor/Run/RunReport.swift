@@ -69,6 +69,25 @@ public enum RunReport {
         ] + (note.isEmpty ? [] : ["Algorithms: " + note.joined(separator: "; ")])
     }
 
+    /// The check's HTML page with the run drawn in: each layer's time beside what its MACs predict,
+    /// and the totals predicted beside measured.
+    public static func html(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> String {
+        let output = run.layers.last.map { "\($0.output)" } ?? "-"
+        let measured = HTMLReport.Measured(
+            seconds: run.layers.map(\.seconds),
+            setting: "batch \(run.batch), float32, random weights and input; GEMM: \(run.backend); time of the batch\(passes(run))",
+            totals: [
+                ("output", analysis.layers.last.map { "\($0.output)" } ?? "-", output),
+                ("parameters (counted from the weights allocated)", analysis.totals.params.grouped, run.params.grouped),
+                ("MACs per image (counted by the kernels)", analysis.totals.macs.grouped, run.macs.grouped),
+                ("peak of live tensors", plan.predicted.binary, run.peakBytes.binary),
+                ("time for the batch", "-", milliseconds(run.seconds) + " ms"),
+                ("GFLOP/s", "-", String(format: "%.1f", run.gflops)),
+                ("process peak RSS", "-", run.maxRSS.binary),
+            ])
+        return HTMLReport(measured: measured).render([analysis])
+    }
+
     public static func markdown(_ analysis: Analysis, _ run: RunMeasurement, plan: RunPlan) -> String {
         var out = ["### \(analysis.name): measured (`\(analysis.source.path)`, batch \(run.batch))", "",
                    "| # | Layer | Output | Params | MACs | ms | Algorithm |", "|--:|---|---|--:|--:|--:|---|"]

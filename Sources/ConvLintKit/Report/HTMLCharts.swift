@@ -78,6 +78,38 @@ enum HTMLCharts {
         }
     }
 
+    /// Each layer's measured time beside the time its share of the MACs predicts (the run's
+    /// total time spread over the layers by their MACs): where the two differ, a layer runs faster
+    /// or slower than the network's average rate.
+    static func layerTimes(_ rows: [LayerReport], seconds: [Double], into page: inout Markup) {
+        let rowHeight = 18.0, top = 30.0, barArea = width - labelWidth - 120
+        let measured = rows.map { $0.node.index < seconds.count ? seconds[$0.node.index] : 0 }
+        let total = seconds.reduce(0, +)
+        let macs = Double(rows.map(\.cost.macs).reduce(0, +))
+        let predicted = rows.map { macs > 0 ? Double($0.cost.macs) / macs * total : 0 }
+        let largest = max(measured.max() ?? 0, predicted.max() ?? 0, 1e-9)
+        svg(into: &page, height: top + rowHeight * Double(rows.count) + 8, label: "measured and predicted time of each layer") { page in
+            for (position, (key, title, color)) in [("predicted", "predicted by MACs", "#bab0ac"), ("measured", "measured", "#4e79a7")].enumerated() {
+                let x = labelWidth + Double(position) * 200
+                page.open("rect", [("x", Markup.number(x)), ("y", "6"), ("width", "12"), ("height", "10"), ("fill", color)], empty: true)
+                page.element("text", [("x", Markup.number(x + 16)), ("y", "15"), ("class", "label"), ("data-series", key)], title)
+            }
+            for (row, layer) in rows.enumerated() {
+                let y = top + rowHeight * Double(row)
+                page.element("text", [("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 12)), ("text-anchor", "end"), ("class", "label")], layer.node.label)
+                for (offset, key, value, color) in [(0.0, "predicted", predicted[row], "#bab0ac"), (7.0, "measured", measured[row], "#4e79a7")] {
+                    page.element(
+                        "rect",
+                        [("class", "time \(key)"), ("x", Markup.number(labelWidth)), ("y", Markup.number(y + 2 + offset)), ("width", Markup.number(barArea * value / largest)), ("height", "7"), ("fill", color), ("data-layer", String(layer.node.index)), ("data-value", String(value))]
+                    ) { page in page.element("title", "\(layer.node.label), layer \(layer.node.index): \(key) \(String(format: "%.3f", value * 1000)) ms") }
+                }
+                page.element(
+                    "text", [("x", Markup.number(labelWidth + barArea * max(measured[row], predicted[row]) / largest + 4)), ("y", Markup.number(y + 12)), ("class", "value")],
+                    String(format: "%.2f ms", measured[row] * 1000))
+            }
+        }
+    }
+
     /// A bar's length on a log scale from 1 to `largest`: 0 for none, a sliver for one.
     static func logFraction(_ value: Int, of largest: Int) -> Double {
         guard value > 0 else { return 0 }
@@ -89,8 +121,9 @@ enum HTMLCharts {
         return share > 0 && share < 0.5 ? "<1%" : "\(Int(share.rounded()))%"
     }
 
-    /// The output's width and the receptive field through the depth, on a log-2 scale.
-    static func depth(_ rows: [LayerReport], into page: inout Markup) {
+    /// The output's width and the receptive field through the depth, on a log-2 scale, with the
+    /// layer at which the training step's tensors peak (at the shown row at or before it).
+    static func depth(_ rows: [LayerReport], peak: TrainingTimeline.Peak?, into page: inout Markup) {
         let height = 280.0, left = labelWidth, bottom = 70.0, top = 16.0
         let series: [(key: String, title: String, color: String, value: (LayerReport) -> Double)] = [
             ("spatial", "output width", "#4e79a7", { Double($0.output.w) }),
@@ -116,6 +149,15 @@ enum HTMLCharts {
                     "text",
                     [("x", Markup.number(lx)), ("y", Markup.number(ly)), ("transform", "rotate(-50 \(Markup.number(lx)) \(Markup.number(ly)))"), ("text-anchor", "end"), ("class", "label")],
                     layer.node.label)
+            }
+            if let peak, let row = rows.lastIndex(where: { $0.node.index <= peak.layer }) {
+                page.open(
+                    "line",
+                    [("class", "peak-line"), ("x1", Markup.number(x(row))), ("x2", Markup.number(x(row))), ("y1", Markup.number(top)), ("y2", Markup.number(top + plot)), ("data-layer", String(peak.layer))],
+                    empty: true)
+                page.element(
+                    "text", [("x", Markup.number(x(row) + 4)), ("y", Markup.number(top + plot - 4)), ("class", "label")],
+                    "training tensors peak here (\(peak.phase.rawValue) pass)")
             }
             for (position, line) in series.enumerated() {
                 let points = rows.indices.map { "\(Markup.number(x($0))),\(Markup.number(y(line.value(rows[$0]))))" }

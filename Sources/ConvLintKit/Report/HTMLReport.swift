@@ -5,8 +5,29 @@
 /// where its tensors peak, and the VGG-style table. The page is well-formed XML.
 public struct HTMLReport {
     public var allLayers: Bool
+    /// What `convlint run` measured, drawn beside the prediction; for the first file only.
+    public var measured: Measured?
 
-    public init(allLayers: Bool = false) { self.allLayers = allLayers }
+    public init(allLayers: Bool = false, measured: Measured? = nil) {
+        self.allLayers = allLayers
+        self.measured = measured
+    }
+
+    /// A run's figures as the page shows them: each layer's time, and the totals predicted beside
+    /// measured.
+    public struct Measured: Sendable {
+        /// Seconds of each layer in the fastest pass, indexed as the analysis's layers.
+        public var seconds: [Double]
+        /// "batch 1, random weights and input; GEMM: OpenBLAS".
+        public var setting: String
+        public var totals: [(what: String, predicted: String, measured: String)]
+
+        public init(seconds: [Double], setting: String, totals: [(what: String, predicted: String, measured: String)]) {
+            self.seconds = seconds
+            self.setting = setting
+            self.totals = totals
+        }
+    }
 
     public func render(_ analyses: [Analysis]) -> String {
         Self.page(title: "convlint: " + analyses.map(\.name).joined(separator: ", ")) { page in
@@ -54,7 +75,9 @@ public struct HTMLReport {
             page.element("label", [("for", "log-\(number)")], " log scale")
             page.element("div", [("class", "chart")]) { page in HTMLCharts.layerBars(rows, into: &page) }
             page.element("h2", "Through the depth")
-            page.element("div", [("class", "chart")]) { page in HTMLCharts.depth(rows, into: &page) }
+            page.element("div", [("class", "chart")]) { page in
+                HTMLCharts.depth(rows, peak: analysis.memory?.pytorch.timeline, into: &page)
+            }
             page.element("h2", "Receptive field")
             page.element("div", [("class", "side-by-side")]) { page in
                 if let last = HTMLCharts.receptiveField(analysis, rows: rows, into: &page), let input = analysis.input {
@@ -73,8 +96,29 @@ public struct HTMLReport {
                 }
                 page.element("pre", MemoryLines.lines(analysis).joined(separator: "\n"))
             }
+            if number == 0, let measured { self.measured(measured, rows: rows, into: &page) }
             page.element("h2", "Layers")
             table(rows, analysis, anchors, into: &page)
+        }
+    }
+
+    private func measured(_ measured: Measured, rows: [LayerReport], into page: inout Markup) {
+        page.element("h2", "Measured on this CPU")
+        page.element("p", [("class", "subtitle")], measured.setting)
+        page.element("div", [("class", "chart")]) { page in HTMLCharts.layerTimes(rows, seconds: measured.seconds, into: &page) }
+        page.element("table", [("class", "layers measured")]) { page in
+            page.element("thead") { page in
+                page.element("tr") { page in for title in ["", "predicted", "measured"] { page.element("th", title) } }
+            }
+            page.element("tbody") { page in
+                for row in measured.totals {
+                    page.element("tr", row.predicted == row.measured ? [] : [("class", "flagged")]) { page in
+                        page.element("td", row.what)
+                        page.element("td", [("class", "number")], row.predicted)
+                        page.element("td", [("class", "number")], row.measured)
+                    }
+                }
+            }
         }
     }
 
@@ -174,6 +218,7 @@ public struct HTMLReport {
         svg { max-width: 100%; height: auto; font-size: 11px; } svg .label { fill: #333; } svg .panel-title { font-weight: 600; }
         svg .value { fill: #444; font-size: 10px; } svg .value.inside { fill: #fff; } svg .grid { stroke: #e4e4e4; }
         svg .peak { font-weight: 700; } svg .budget { stroke: #c00; stroke-width: 2; stroke-dasharray: 5 3; }
+        svg .peak-line { stroke: #b07aa1; stroke-width: 2; stroke-dasharray: 4 3; }
         svg .input-extent { fill: #dfe7f1; stroke: #4e79a7; } svg .field-extent { fill: rgba(225, 87, 89, 0.18); stroke: #e15759; stroke-width: 2; }
         .scale-log { display: none; } .scale-toggle:checked ~ .chart .scale-log { display: inline; }
         .scale-toggle:checked ~ .chart .scale-linear { display: none; }
