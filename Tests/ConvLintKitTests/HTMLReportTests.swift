@@ -181,6 +181,23 @@ import Testing
         #expect(page.filter { $0.name == "tr" && $0.attributes["class"] == "flagged" && $0.inside("class", "layers measured") }.count == 1)
     }
 
+    /// Found by the networks fuzzer: 256 stride-2 CONVs make a receptive field of about 2^256
+    /// pixels, whose coordinates trapped when made integers. They are clamped; the value stays.
+    @Test func anAstronomicalReceptiveFieldStillDraws() throws {
+        let yaml = """
+            input: 16x16x3
+            rounding: floor
+            vars: {N: 2}
+            network: "INPUT -> [[[[CONV(8, F=5x3, S=2, P=same)]*(N*N)]*(N*N)]*(N*N)]*(N*N)"
+            """
+        let analysis = Checker.check(source: SourceFile(path: "deep.yaml", text: yaml))
+        #expect(analysis.isValid && (analysis.layers.last?.receptiveField.size.w ?? 0) > 0x1p250)
+        let page = try Self.read(HTMLReport().render([analysis]))
+        let field = page.filter { $0.name == "circle" && $0.inside("data-series", "receptive-field") }
+        #expect(field.count == 257 && (field.last?.value ?? 0) > 0x1p250)
+        #expect(field.allSatisfy { ($0.attributes["cy"].flatMap(Double.init) ?? -1) >= 0 })
+    }
+
     /// An HTML parser does not decode entities inside `<style>`, so the CSS is written raw and
     /// may hold none of the characters XML would need escaped.
     @Test func theStyleSheetNeedsNoEscaping() {

@@ -129,10 +129,11 @@ enum HTMLCharts {
             ("spatial", "output width", "#4e79a7", { Double($0.output.w) }),
             ("receptive-field", "receptive field (input pixels)", "#e15759", { $0.receptiveField.size.w }),
         ]
-        let largest = max(rows.flatMap { row in series.map { $0.value(row) } }.max() ?? 1, 2)
+        // Up to 2^62 on the axis; beyond (a receptive field of 2^256 pixels) the line leaves the top.
+        let largest = min(max(rows.flatMap { row in series.map { $0.value(row) } }.filter(\.isFinite).max() ?? 1, 2), 0x1p62)
         let exponent = Int(log2(largest).rounded(.up))
         let plot = height - top - bottom
-        func y(_ value: Double) -> Double { top + plot - plot * log2(max(value, 1)) / Double(max(exponent, 1)) }
+        func y(_ value: Double) -> Double { top + plot - plot * min(log2(max(value, 1)), Double(exponent)) / Double(max(exponent, 1)) }
         let step = rows.count > 1 ? (width - left - 20) / Double(rows.count - 1) : 0
         func x(_ row: Int) -> Double { left + step * Double(row) }
         svg(into: &page, height: height, label: "output width and receptive field through the depth") { page in
@@ -167,7 +168,7 @@ enum HTMLCharts {
                         let value = line.value(layer)
                         page.element(
                             "circle",
-                            [("class", "point"), ("cx", Markup.number(x(row))), ("cy", Markup.number(y(value))), ("r", "2.5"), ("fill", line.color), ("data-layer", String(layer.node.index)), ("data-value", Markup.number(value))]
+                            [("class", "point"), ("cx", Markup.number(x(row))), ("cy", Markup.number(y(value))), ("r", "2.5"), ("fill", line.color), ("data-layer", String(layer.node.index)), ("data-value", LayerColumns.number(value))]
                         ) { page in page.element("title", "\(layer.node.label), layer \(layer.node.index): \(line.title) \(LayerColumns.number(value))") }
                     }
                 }

@@ -20,9 +20,12 @@ struct Markup {
         return escaped
     }
 
-    /// A number for an SVG attribute: at most two decimals, no exponent.
+    /// A coordinate for an SVG attribute: at most two decimals, no exponent. Absurd networks
+    /// make absurd coordinates (a receptive field of 2^256 pixels, found by the fuzzer), which
+    /// are clamped far outside any drawing instead of trapping.
     static func number(_ value: Double) -> String {
-        let rounded = (value * 100).rounded() / 100
+        guard value.isFinite else { return "0" }
+        let rounded = (min(max(value, -1e9), 1e9) * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
