@@ -22,20 +22,10 @@ struct Check: ParsableCommand {
             """)
     var format: OutputFormat = .text
 
-    @Option(help: "Configuration file (default: the nearest .convlint.yml from each file's folder upward).")
-    var config: String?
-
-    @OptionGroup(title: "Analysis")
-    var analysis: AnalysisFlags
-
-    @Flag(help: "Treat warnings as errors (exit 1).")
-    var strict = false
+    @OptionGroup var flags: CheckFlags
 
     @Flag(name: .shortAndLong, help: "Print only diagnostics, no tables.")
     var quiet = false
-
-    @Flag(help: "Show in-place activation rows, which the table hides by default.")
-    var allLayers = false
 
     @Flag(
         inversion: .prefixedNo,
@@ -46,11 +36,11 @@ struct Check: ParsableCommand {
     var bars: Bool?
 
     func run() throws {
-        let analyses = try Self.check(files, config: config, options: try analysis.options())
-        let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
+        let analyses = try flags.check(files)
+        let allLayers = flags.allLayers
         switch format {
         case .html:
-            printDiagnostics(analyses, renderer)
+            Terminal.printDiagnostics(analyses)
             print(HTMLReport(allLayers: allLayers).render(analyses), terminator: "")
         case .json:
             print(JSONReport.render(analyses))
@@ -62,9 +52,9 @@ struct Check: ParsableCommand {
         case .markdown:
             let report = MarkdownReport(allLayers: allLayers, bars: bars ?? true ? .unicode : nil)
             if !quiet { print(analyses.map { report.render($0) }.joined(separator: "\n\n")) }
-            if quiet { printDiagnostics(analyses, renderer) }
+            if quiet { Terminal.printDiagnostics(analyses) }
         case .text:
-            printDiagnostics(analyses, renderer)
+            Terminal.printDiagnostics(analyses)
             if !quiet {
                 let shown = bars ?? (isatty(1) == 1)
                 let report = TextReport(
@@ -72,24 +62,6 @@ struct Check: ParsableCommand {
                 print(analyses.map { report.render($0) }.joined(separator: "\n\n"))
             }
         }
-        throw ExitCode(ExitStatus.code(for: analyses, strict: strict))
-    }
-
-    /// Checks every file on every core; the results keep the order of the arguments.
-    static func check(_ files: [String], config: String?, options: AnalysisOptions) throws -> [Analysis] {
-        let configurations = try files.map { file in
-            try ConfigurationLoader.load(explicit: config, near: URL(fileURLWithPath: file).deletingLastPathComponent().path)
-        }
-        return Parallel.map(files.count) { index in
-            Checker.check(path: files[index], options: options, configuration: configurations[index])
-        }.map { $0! }
-    }
-
-    func printDiagnostics(_ analyses: [Analysis], _ renderer: DiagnosticRenderer) {
-        for analysis in analyses {
-            for diagnostic in analysis.diagnostics {
-                Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")
-            }
-        }
+        throw flags.exitCode(for: analyses)
     }
 }

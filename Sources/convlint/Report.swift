@@ -29,32 +29,19 @@ struct Report: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: the first file's name, .html, here).", valueName: "PATH"))
     var output: String?
 
-    @Option(help: "Configuration file (default: the nearest .convlint.yml from each file's folder upward).")
-    var config: String?
-
-    @OptionGroup(title: "Analysis")
-    var analysis: AnalysisFlags
-
-    @Flag(help: "Treat warnings as errors (exit 1).")
-    var strict = false
-
-    @Flag(help: "Show in-place activation rows, which the table and charts hide by default.")
-    var allLayers = false
+    @OptionGroup var flags: CheckFlags
 
     func run() throws {
-        let analyses = try Check.check(files, config: config, options: try analysis.options())
-        let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
-        for analysis in analyses {
-            for diagnostic in analysis.diagnostics { Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n") }
-        }
+        let analyses = try flags.check(files)
+        Terminal.printDiagnostics(analyses)
         let path = output ?? URL(fileURLWithPath: files[0]).deletingPathExtension().lastPathComponent + ".html"
-        let page = HTMLReport(allLayers: allLayers).render(analyses)
+        let page = HTMLReport(allLayers: flags.allLayers).render(analyses)
         do {
             try Data(page.utf8).write(to: URL(fileURLWithPath: path))
         } catch {
             throw ValidationError("cannot write \(path): \(error.localizedDescription)")
         }
         Terminal.printError("wrote \(path) (\(ByteCount(page.utf8.count).binary))")
-        throw ExitCode(ExitStatus.code(for: analyses, strict: strict))
+        throw flags.exitCode(for: analyses)
     }
 }

@@ -68,10 +68,7 @@ struct Run: ParsableCommand {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if passes < 1 { throw ValidationError("--passes must be at least 1") }
         let analysis = Analyzer.analyze(path: file, options: options)
-        let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
-        for diagnostic in analysis.diagnostics where diagnostic.severity == .error {
-            Terminal.printError(renderer.render(diagnostic, in: analysis.source) + "\n")
-        }
+        Terminal.printDiagnostics([analysis]) { $0.severity == .error }
         guard analysis.isValid, analysis.memory != nil else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
         var executorOptions = Executor.Options()
         executorOptions.seed = seed

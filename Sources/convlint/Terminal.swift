@@ -1,3 +1,4 @@
+import ConvLintKit
 import Foundation
 
 enum Terminal {
@@ -9,5 +10,15 @@ enum Terminal {
 
     static func printError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Each analysis's diagnostics, rendered, on standard error (in colour on a terminal).
+    static func printDiagnostics(_ analyses: [Analysis], where include: (Diagnostic) -> Bool = { _ in true }) {
+        let renderer = DiagnosticRenderer(color: supportsColor(fileDescriptor: 2))
+        for analysis in analyses {
+            for diagnostic in analysis.diagnostics where include(diagnostic) {
+                printError(renderer.render(diagnostic, in: analysis.source) + "\n")
+            }
+        }
     }
 }
