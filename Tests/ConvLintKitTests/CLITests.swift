@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import ConvLintKit
+
 /// End to end: the built `convlint` executable, run as a user runs it, from the package root so
 /// that paths such as `architectures/vgg16.yaml` are the ones a user types.
 @Suite struct CLITests {
@@ -159,6 +161,16 @@ import Testing
         _ = try HTMLReportTests.read(run.stdout)
         let unwritable = try CLI.run("report", "architectures/vgg16.yaml", "-o", "/nonexistent/dir/x.html")
         #expect(unwritable.exitCode == 2 && unwritable.stderr.contains("cannot write /nonexistent/dir/x.html"))
+    }
+
+    /// The wheel and its Python package say the version the binary prints.
+    @Test func theWheelCarriesTheBinarysVersion() throws {
+        let root = CLI.packageRoot
+        let pyproject = try String(contentsOf: root.appendingPathComponent("pyproject.toml"), encoding: .utf8)
+        let package = try String(contentsOf: root.appendingPathComponent("Sources/python/convlint/__init__.py"), encoding: .utf8)
+        #expect(pyproject.contains("\nversion = \"\(ConvLintVersion.current)\"\n"))
+        #expect(package.contains("__version__ = \"\(ConvLintVersion.current)\""))
+        #expect(try CLI.run("--version").stdout == ConvLintVersion.current + "\n")
     }
 
     // MARK: Exit codes (SPEC §7)
