@@ -173,6 +173,17 @@ import ConvLintKit
         #expect(try CLI.run("--version").stdout == ConvLintVersion.current + "\n")
     }
 
+    /// The shipped files, found from the binary (here: the source checkout above `.build`).
+    @Test func architecturesListsTheShippedFilesWithTheirSizes() throws {
+        let paths = try CLI.run("architectures", "--paths").stdout.split(separator: "\n").map(String.init)
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: CLI.packageRoot.appendingPathComponent("architectures").path)
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(paths.count == shipped.count && paths.allSatisfy { $0.hasSuffix(".yaml") && FileManager.default.fileExists(atPath: $0) })
+        let table = try CLI.run("architectures").stdout
+        #expect(table.contains { $0 == "\n" } && table.split(separator: "\n").contains { $0.hasPrefix("vgg16.yaml ") && $0.contains("138,357,544") && $0.hasSuffix("valid") })
+        #expect(table.split(separator: "\n").contains { $0.hasPrefix("alexnet-224.yaml ") && $0.hasSuffix("error[non-integer-output]") })
+    }
+
     // MARK: Exit codes (SPEC §7)
 
     @Test func strictTurnsAWarningOnlyFileFromZeroIntoOne() throws {

@@ -53,6 +53,16 @@ def test_an_unreadable_file_raises():
         convlint.check("no-such-file.yaml")
 
 
+def test_the_wheel_ships_the_architectures_and_the_schema():
+    listed = subprocess.run(["convlint", "architectures", "--paths"], capture_output=True, text=True, check=True).stdout.split()
+    names = {Path(path).name for path in listed}
+    assert {path.name for path in (ROOT / "architectures").glob("*.yaml")} == names
+    # Inside the installed package, not the source tree.
+    assert all(Path(convlint.__file__).parent in Path(path).parents for path in listed)
+    schema = subprocess.run(["convlint", "schema"], capture_output=True, text=True, check=True).stdout
+    assert '"$schema"' in schema
+
+
 def test_the_command_line_entry_point_passes_the_exit_status_through():
     done = subprocess.run([sys.executable, "-m", "convlint", str(ROOT / "architectures" / "alexnet-224.yaml")],
                           capture_output=True, text=True)
