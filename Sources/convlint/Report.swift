@@ -26,7 +26,9 @@ struct Report: ParsableCommand {
     @Argument(help: "Architecture files (YAML).")
     var files: [String]
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: the first file's name, .html, here).", valueName: "PATH"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: the first file's name, .html, here).", valueName: "PATH")
+    )
     var output: String?
 
     @OptionGroup var flags: CheckFlags

@@ -63,7 +63,8 @@ public struct HTMLReport {
             let input = analysis.input.map { "input \($0)" } ?? "input unknown"
             page.element(
                 "p", [("class", "subtitle")],
-                "\(analysis.source.path): \(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)")
+                "\(analysis.source.path): \(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)"
+            )
             diagnostics(analysis, anchors, into: &page)
             guard !rows.isEmpty else {
                 page.element("p", "No table: the file could not be read as a network (see the error).")
@@ -200,7 +201,11 @@ public struct HTMLReport {
                                 if !rules.isEmpty { page.text(", ") }
                                 rules.append(rule)
                                 page.element(
-                                    "a", [("href", "#" + anchors.id(ofDiagnostic: position)), ("title", analysis.diagnostics[position].message)],
+                                    "a",
+                                    [
+                                        ("href", "#" + anchors.id(ofDiagnostic: position)),
+                                        ("title", analysis.diagnostics[position].message),
+                                    ],
                                     rule + (count > 1 ? " ×\(count)" : ""))
                             }
                         }
@@ -212,22 +217,40 @@ public struct HTMLReport {
 
     static let style = """
         body { font: 14px/1.45 -apple-system, Segoe UI, Roboto, DejaVu Sans, Helvetica, Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1000px; padding: 0 16px; }
-        h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
-        .subtitle { color: #555; margin: 0 0 12px; } footer { color: #777; margin-top: 32px; font-size: 12px; }
+        h1 { font-size: 22px; margin: 0 0 4px; }
+        h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
+        .subtitle { color: #555; margin: 0 0 12px; }
+        footer { color: #777; margin-top: 32px; font-size: 12px; }
         section.network + section.network { border-top: 3px solid #ccc; margin-top: 40px; padding-top: 16px; }
-        svg { max-width: 100%; height: auto; font-size: 11px; } svg .label { fill: #333; } svg .panel-title { font-weight: 600; }
-        svg .value { fill: #444; font-size: 10px; } svg .value.inside { fill: #fff; } svg .grid { stroke: #e4e4e4; }
-        svg .peak { font-weight: 700; } svg .budget { stroke: #c00; stroke-width: 2; stroke-dasharray: 5 3; }
+        svg { max-width: 100%; height: auto; font-size: 11px; }
+        svg .label { fill: #333; }
+        svg .panel-title { font-weight: 600; }
+        svg .value { fill: #444; font-size: 10px; }
+        svg .value.inside { fill: #fff; }
+        svg .grid { stroke: #e4e4e4; }
+        svg .peak { font-weight: 700; }
+        svg .budget { stroke: #c00; stroke-width: 2; stroke-dasharray: 5 3; }
         svg .peak-line { stroke: #b07aa1; stroke-width: 2; stroke-dasharray: 4 3; }
-        svg .input-extent { fill: #dfe7f1; stroke: #4e79a7; } svg .field-extent { fill: rgba(225, 87, 89, 0.18); stroke: #e15759; stroke-width: 2; }
-        .scale-log { display: none; } .scale-toggle:checked ~ .chart .scale-log { display: inline; }
+        svg .input-extent { fill: #dfe7f1; stroke: #4e79a7; }
+        svg .field-extent { fill: rgba(225, 87, 89, 0.18); stroke: #e15759; stroke-width: 2; }
+        .scale-log { display: none; }
+        .scale-toggle:checked ~ .chart .scale-log { display: inline; }
         .scale-toggle:checked ~ .chart .scale-linear { display: none; }
-        .caption { color: #444; max-width: 420px; } .side-by-side { display: flex; gap: 24px; align-items: center; } pre { background: #f6f6f6; padding: 10px; white-space: pre-wrap; font-size: 12px; }
-        table.layers { border-collapse: collapse; font-size: 12px; width: 100%; } table.layers th, table.layers td { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
-        table.layers td.number { text-align: right; font-variant-numeric: tabular-nums; } tr.flagged { background: #fff6e0; }
-        tr:target, li:target { outline: 2px solid #e15759; } ol.diagnostics li { margin-bottom: 6px; } ol.diagnostics .help { color: #555; }
+        .caption { color: #444; max-width: 420px; }
+        .side-by-side { display: flex; gap: 24px; align-items: center; }
+        pre { background: #f6f6f6; padding: 10px; white-space: pre-wrap; font-size: 12px; }
+        table.layers { border-collapse: collapse; font-size: 12px; width: 100%; }
+        table.layers th, table.layers td { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; }
+        table.layers td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        tr.flagged { background: #fff6e0; }
+        tr:target, li:target { outline: 2px solid #e15759; }
+        ol.diagnostics li { margin-bottom: 6px; }
+        ol.diagnostics .help { color: #555; }
         svg .points .point { fill: rgba(78, 121, 167, 0.55); stroke: #2f4b6e; }
-        details.diagnostics summary { cursor: pointer; font-weight: 600; } ol.diagnostics li.error strong { color: #c00; } ol.diagnostics li.warning strong { color: #a60; } ul.totals { padding-left: 18px; }
+        details.diagnostics summary { cursor: pointer; font-weight: 600; }
+        ol.diagnostics li.error strong { color: #c00; }
+        ol.diagnostics li.warning strong { color: #a60; }
+        ul.totals { padding-left: 18px; }
         """
 }
 
