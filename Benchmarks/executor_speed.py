@@ -4,7 +4,8 @@
 Beside each network: GFLOP/s (2 x nominal MACs / time), the machine's practical ceiling measured
 in the same run through the same GEMM backend (a 2048x2048x2048 matrix multiply: an FC layer of
 2048 units on a batch of 2048), and, when PyTorch and torchvision are installed, PyTorch's time
-for the same model on the same machine and the ratio, overall and per layer kind.
+for the same model on the same machine and the ratio, overall and per layer kind; with
+onnxruntime and onnx installed too, ONNX Runtime's time for the model exported by torch.onnx.
 
 Both are timed warm, as frameworks are benchmarked: convlint with `--passes`, PyTorch after one
 pass of warm-up, in turns (a convlint process, then PyTorch, `--runs` times), so that other load
@@ -85,6 +86,40 @@ class PyTorch:
         return kinds
 
 
+class OnnxRuntime:
+    """The same torchvision model exported to ONNX (opset 17) and run by ONNX Runtime on every core."""
+
+    def __init__(self, pytorch, scratch):
+        import onnxruntime
+        path = os.path.join(scratch, "model.onnx")
+        saved = os.dup(2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        try:
+            pytorch.torch.onnx.export(pytorch.model, (pytorch.image,), path, opset_version=17, dynamo=False)
+        finally:
+            os.dup2(saved, 2)
+        settings = onnxruntime.SessionOptions()
+        settings.intra_op_num_threads = os.cpu_count() or 1
+        self.session = onnxruntime.InferenceSession(path, settings, providers=["CPUExecutionProvider"])
+        self.feed = {self.session.get_inputs()[0].name: pytorch.image.numpy()}
+        self.session.run(None, self.feed)
+
+    def times(self, passes):
+        times = []
+        for _ in range(passes):
+            start = time.perf_counter()
+            self.session.run(None, self.feed)
+            times.append(time.perf_counter() - start)
+        return times
+
+
+def load_onnxruntime(pytorch, scratch):
+    try:
+        return OnnxRuntime(pytorch, scratch) if pytorch else None
+    except ImportError:
+        return None
+
+
 def load_pytorch(model_name):
     try:
         return PyTorch(model_name)
@@ -114,10 +149,13 @@ def main():
         print(f"practical ceiling: 2048^3 sgemm through it: {fastest * 1e3:.1f} ms, {ceiling:.1f} GFLOP/s\n")
 
     rows, kind_rows = [], []
+    scratch = tempfile.mkdtemp()
     for name, path, torch_name in NETWORKS:
         full = os.path.join(ROOT, "architectures", path)
         torch = load_pytorch(torch_name)
-        ours, theirs, first, reports = [], [], [], []
+        ort = load_onnxruntime(torch, scratch)
+        ours, theirs, onnx, first, reports = [], [], [], [], []
+        # In turns: a convlint process, then PyTorch, then ONNX Runtime, so that load falls on all.
         for _ in range(options.runs):
             report = convlint_run(full, options.passes + 1, environment)
             passes = report["totals"]["measured"]["passes_seconds"]
@@ -126,6 +164,8 @@ def main():
             reports.append(report)
             if torch:
                 theirs += torch.times(options.passes)
+            if ort:
+                onnx += ort.times(options.passes)
         macs = reports[0]["totals"]["macs"]
         gflops = 2 * macs / min(ours) / 1e9
         row = [name, f"{min(ours) * 1e3:.1f} / {statistics.median(ours) * 1e3:.1f}", f"{statistics.median(first) * 1e3:.1f}",
@@ -133,6 +173,9 @@ def main():
         if torch:
             row += [f"{min(theirs) * 1e3:.1f} / {statistics.median(theirs) * 1e3:.1f}",
                     f"{min(ours) / min(theirs):.2f} / {statistics.median(ours) / statistics.median(theirs):.2f}"]
+        if ort:
+            row += [f"{min(onnx) * 1e3:.1f} / {statistics.median(onnx) * 1e3:.1f}",
+                    f"{min(ours) / min(onnx):.2f} / {statistics.median(ours) / statistics.median(onnx):.2f}"]
             ours_kinds = convlint_kinds(min(reports, key=lambda r: r["totals"]["measured"]["seconds"]))
             theirs_kinds = min((torch.kinds() for _ in range(3)), key=lambda k: sum(k.values()))
             for kind in sorted(set(ours_kinds) | set(theirs_kinds), key=lambda k: -theirs_kinds.get(k, 0)):
@@ -143,8 +186,10 @@ def main():
     header = ["network", "convlint min / median ms", "first pass ms", "GFLOP/s", "of ceiling"]
     if any(len(row) > len(header) for row in rows):
         header += ["PyTorch min / median ms", "ratio min / median"]
+    if any(len(row) > len(header) for row in rows):
+        header += ["ONNX Runtime min / median ms", "ratio min / median"]
     print(markdown([header] + [row + ["n/a"] * (len(header) - len(row)) for row in rows]))
-    print("\nratio = convlint time / PyTorch time (below 1 is faster); first pass: convlint's cold pass, which also "
+    print("\nratio = convlint time / the peer's time (below 1 is faster); first pass: convlint's cold pass, which also "
           "touches fresh memory; GFLOP/s count nominal MACs, so a network run partly by Winograd (fewer "
           "multiplications) can pass the ceiling.")
     if kind_rows:
