@@ -44,6 +44,8 @@ class CustomBuildHook(BuildHookInterface):
         build_data["force_include"][str(binary)] = "convlint/bin/convlint"
         for architecture in sorted((root / "architectures").glob("*.yaml")):
             build_data["force_include"][str(architecture)] = f"convlint/architectures/{architecture.name}"
+        # For editors: a YAML language server reads `# yaml-language-server: $schema=<path>`.
+        build_data["force_include"][str(root / "docs" / "convlint.schema.json")] = "convlint/convlint.schema.json"
         major, minor = glibc_needed(binary)
         build_data["pure_python"] = False
         build_data["tag"] = f"py3-none-manylinux_{major}_{minor}_{platform.machine()}"

@@ -5,6 +5,7 @@ Run against an installed wheel, from the repository root:
     python3 -m pytest Tests/python
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,8 @@ def test_the_wheel_ships_the_architectures_and_the_schema():
     assert all(Path(convlint.__file__).parent in Path(path).parents for path in listed)
     schema = subprocess.run(["convlint", "schema"], capture_output=True, text=True, check=True).stdout
     assert '"$schema"' in schema
+    # The same schema as a file in the package, for editors.
+    assert json.loads((Path(convlint.__file__).parent / "convlint.schema.json").read_text()) == json.loads(schema)
 
 
 def test_the_command_line_entry_point_passes_the_exit_status_through():
