@@ -35,10 +35,7 @@ enum HTMLCharts {
         svg(into: &page, height: height, label: "activations, parameters and MACs of each layer") { page in
             for (row, layer) in rows.enumerated() {
                 let y = top + rowHeight * Double(row)
-                page.element(
-                    "text",
-                    [("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 11)), ("text-anchor", "end"), ("class", "label")],
-                    layer.node.label)
+                rowLabel(layer.node.label, baseline: y + 11, into: &page)
             }
             for (position, metric) in metrics.enumerated() {
                 let x = labelWidth + Double(position) * (panel + gap)
@@ -101,16 +98,11 @@ enum HTMLCharts {
             for (position, (key, title, color)) in [("predicted", "predicted by MACs", "#bab0ac"), ("measured", "measured", "#4e79a7")]
                 .enumerated()
             {
-                let x = labelWidth + Double(position) * 200
-                page.open("rect", [("x", Markup.number(x)), ("y", "6"), ("width", "12"), ("height", "10"), ("fill", color)], empty: true)
-                page.element("text", [("x", Markup.number(x + 16)), ("y", "15"), ("class", "label"), ("data-series", key)], title)
+                legend(title, color: color, x: labelWidth + Double(position) * 200, baseline: 15, key: key, into: &page)
             }
             for (row, layer) in rows.enumerated() {
                 let y = top + rowHeight * Double(row)
-                page.element(
-                    "text",
-                    [("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 12)), ("text-anchor", "end"), ("class", "label")],
-                    layer.node.label)
+                rowLabel(layer.node.label, baseline: y + 12, into: &page)
                 for (offset, key, value, color) in [
                     (0.0, "predicted", predicted[row], "#bab0ac"), (7.0, "measured", measured[row], "#4e79a7"),
                 ] {
@@ -225,11 +217,7 @@ enum HTMLCharts {
                         }
                     }
                 }
-                let legendX = left + 10 + Double(position) * 260
-                page.open(
-                    "rect", [("x", Markup.number(legendX)), ("y", "2"), ("width", "12"), ("height", "10"), ("fill", line.color)],
-                    empty: true)
-                page.element("text", [("x", Markup.number(legendX + 16)), ("y", "11"), ("class", "label")], line.title)
+                legend(line.title, color: line.color, x: left + 10 + Double(position) * 260, baseline: 11, into: &page)
             }
         }
     }
@@ -286,12 +274,7 @@ enum HTMLCharts {
                 let y = top + rowHeight * Double(row)
                 let peak = memory.peak(of: phase)
                 let isPeak = phase == memory.trainingPhase
-                page.element(
-                    "text",
-                    [
-                        ("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y + 16)), ("text-anchor", "end"),
-                        ("class", isPeak ? "label peak" : "label"),
-                    ], title)
+                rowLabel(title, baseline: y + 16, peak: isPeak, into: &page)
                 page.element("g", [("class", "stack"), ("data-phase", phase.rawValue), ("data-value", String(peak.bytes))]) { page in
                     var offset = 0
                     for part in memory.parts(of: phase) where part.bytes.bytes > 0 {
@@ -324,17 +307,32 @@ enum HTMLCharts {
                     "GPU \(budget.binary)")
             }
             for (position, name) in names.enumerated() {
-                let lx = labelWidth + Double(position % 3) * 260
-                let ly = top + rowHeight * Double(phases.count) + 14 + 18 * Double(position / 3)
-                page.open(
-                    "rect",
-                    [
-                        ("x", Markup.number(lx)), ("y", Markup.number(ly - 9)), ("width", "12"), ("height", "10"),
-                        ("fill", colors[position % colors.count]),
-                    ], empty: true)
-                page.element("text", [("x", Markup.number(lx + 16)), ("y", Markup.number(ly)), ("class", "label")], name)
+                legend(
+                    name, color: colors[position % colors.count], x: labelWidth + Double(position % 3) * 260,
+                    baseline: top + rowHeight * Double(phases.count) + 14 + 18 * Double(position / 3), into: &page)
             }
         }
+    }
+
+    /// A row's name, right-aligned against the bars; bold for the peak.
+    static func rowLabel(_ text: String, baseline y: Double, peak: Bool = false, into page: inout Markup) {
+        page.element(
+            "text",
+            [
+                ("x", Markup.number(labelWidth - 6)), ("y", Markup.number(y)), ("text-anchor", "end"),
+                ("class", peak ? "label peak" : "label"),
+            ],
+            text)
+    }
+
+    /// A legend's swatch and its name.
+    static func legend(_ title: String, color: String, x: Double, baseline y: Double, key: String? = nil, into page: inout Markup) {
+        page.open(
+            "rect", [("x", Markup.number(x)), ("y", Markup.number(y - 9)), ("width", "12"), ("height", "10"), ("fill", color)],
+            empty: true)
+        page.element(
+            "text",
+            [("x", Markup.number(x + 16)), ("y", Markup.number(y)), ("class", "label")] + (key.map { [("data-series", $0)] } ?? []), title)
     }
 
     /// One point per combination on log scales, both figures spanning orders of magnitude.
