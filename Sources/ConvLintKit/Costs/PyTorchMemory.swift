@@ -128,13 +128,9 @@ public struct PyTorchMemory: Sendable, Equatable {
             for part in parts { total = try checked.add(total, part.bytes) }
             return ByteCount(total)
         }
-        let resident = [memory.weights, memory.optimizerState, memory.input, memory.workspace]
-        // The GPU's backward peak: the resident part, every parameter's gradient, the saved tensors
-        // and as much again in gradient buffers and cuDNN's backward workspaces (fitted on the
-        // H100 rows; the simulated timeline gives the tensors alone, which is what a CPU can check).
-        memory.backwardPeak = try sum(
-            resident + [memory.gradients, memory.keptActivations, memory.activationGradients, memory.castWeights])
-        memory.stepPeak = try sum(resident + [memory.gradients, memory.stepTemporaries])
+        // Each phase's peak is the sum of its parts, as `parts(of:)` lists them for the reports.
+        memory.backwardPeak = try sum(memory.parts(of: .backward).map(\.bytes))
+        memory.stepPeak = try sum(memory.parts(of: .optimizerStep).map(\.bytes))
 
         // Inference: buffers freed after their last reader (a block's input after the block); a CONV with a filter larger than
         // 1x1 runs in cuDNN's NHWC kernels, which copy its input (depth padded to a multiple
@@ -163,8 +159,12 @@ public struct PyTorchMemory: Sendable, Equatable {
 }
 
 extension PyTorchMemory {
-    /// Where the bytes of a phase's peak go, in the order the reports list them; the parts sum to
-    /// the phase's peak. Parts that cannot be there are left out (a step's saved activations).
+    /// Where the bytes of a phase's peak go, in the order the reports list them; the phase's peak
+    /// is their sum. Both phases hold the resident part (weights, optimizer state, the input
+    /// batch, library workspaces) and every parameter's gradient. The backward pass adds the saved
+    /// tensors and as much again in gradient buffers and cuDNN's backward workspaces (fitted on
+    /// the H100 rows; the simulated timeline gives the tensors alone, which is what a CPU can
+    /// check). Parts that cannot be there are left out (a step's saved activations).
     public func parts(of phase: Phase) -> [(name: String, bytes: ByteCount)] {
         var parts = [("weights", weights), ("gradients", gradients), ("optimizer state", optimizerState), ("input", input)]
         switch phase {
