@@ -121,8 +121,7 @@ public enum Analyzer {
     /// memory, and the budget check when one is given. Nothing is sized for an invalid network.
     static func sized(_ analysis: Analysis, file: ArchitectureFile, options: AnalysisOptions) -> Analysis {
         var analysis = analysis
-        analysis.batch = options.batch ?? file.batch?.value ?? 1
-        analysis.dtype = options.dtype ?? file.dtype?.value ?? .float32
+        (analysis.batch, analysis.dtype) = sizing(options, file)
         analysis.framework = options.framework
         guard analysis.isValid else { return analysis }
         do {
@@ -142,17 +141,28 @@ public enum Analyzer {
         return analysis
     }
 
+    /// The batch and element type a network of `file` is sized at: the options', else the
+    /// file's, else 1 and float32.
+    static func sizing(_ options: AnalysisOptions, _ file: ArchitectureFile) -> (batch: Int, dtype: DType) {
+        (options.batch ?? file.batch?.value ?? 1, options.dtype ?? file.dtype?.value ?? .float32)
+    }
+
+    /// The analysed network's memory at `batch` in `dtype`, for the options' optimizer and
+    /// checkpointing; nil when it overflows.
+    static func estimate(of analysis: Analysis, _ options: AnalysisOptions, batch: Int, dtype: DType) -> MemoryEstimate? {
+        try? MemoryEstimate.estimate(
+            layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype, optimizer: options.optimizer,
+            checkpoint: options.checkpoint)
+    }
+
     /// How the analysed network's training step grows with the batch, from its estimates at
     /// batches 1 and 2; nil when either overflows.
     static func scaling(of analysis: Analysis, _ options: AnalysisOptions, dtype: DType? = nil) -> StepScaling? {
-        func estimate(batch: Int) -> (Int, MemoryEstimate)? {
-            let memory = try? MemoryEstimate.estimate(
-                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: dtype ?? analysis.dtype,
-                optimizer: options.optimizer, checkpoint: options.checkpoint)
-            return memory.map { (batch, $0) }
-        }
-        guard let one = estimate(batch: 1), let two = estimate(batch: 2) else { return nil }
-        return StepScaling(one, two, framework: options.framework)
+        let dtype = dtype ?? analysis.dtype
+        guard let one = estimate(of: analysis, options, batch: 1, dtype: dtype),
+            let two = estimate(of: analysis, options, batch: 2, dtype: dtype)
+        else { return nil }
+        return StepScaling((1, one), (2, two), framework: options.framework)
     }
 
     /// Finds the largest batch whose training step fits `budget`, and reports a batch that does not.

@@ -93,6 +93,12 @@ struct StepScaling: Sendable, Equatable {
         self.phases = phases
     }
 
+    /// Whether `memory`, estimated at `batch`, lies on these lines.
+    func predicts(_ memory: MemoryEstimate, at batch: Int, framework: MemoryFramework) -> Bool {
+        forward.bytes(at: batch) == memory.forward.bytes
+            && phases.map { $0.bytes(at: batch) } == memory.phasePeaks(framework).map { $0.bytes as Int? }
+    }
+
     /// The training step's peak at `batch`, as `MemoryEstimate.trainingPeak` gives it; nil on overflow.
     func trainingPeak(at batch: Int) -> Int? {
         var peak = 0

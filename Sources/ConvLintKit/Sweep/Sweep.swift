@@ -134,8 +134,8 @@ private struct SweepNetwork {
                 part.add(SweepResult(index: index, values: values, analysis: linted, framework: point.framework), selection)
                 continue
             }
-            let batch = point.batch ?? file.batch?.value ?? 1
-            let key = Sizing(dtype: point.dtype ?? file.dtype?.value ?? .float32, optimizer: point.optimizer)
+            let (batch, dtype) = Analyzer.sizing(point, file)
+            let key = Sizing(dtype: dtype, optimizer: point.optimizer)
             let scaling: StepScaling?
             if !scales {
                 scaling = nil
@@ -147,7 +147,7 @@ private struct SweepNetwork {
             }
             // A rule's error, an estimate that does not scale or a budget exceeded: checked alone,
             // for exactly the error and help the check of this combination gives.
-            guard scales, linted.isValid, let scaling, let training = scaling.trainingPeak(at: batch),
+            guard linted.isValid, let scaling, let training = scaling.trainingPeak(at: batch),
                 let forward = scaling.forward.bytes(at: batch), point.gpuMemory.map({ training <= $0.bytes }) ?? true
             else {
                 part.checkedAlone += 1
@@ -169,18 +169,13 @@ private struct SweepNetwork {
     /// fails, and with checkpointing, whose figures need not lie on lines.
     private func scaling(_ key: Sizing, upTo batch: Int, _ point: AnalysisOptions, _ part: inout SweepOutcome) -> StepScaling? {
         guard point.checkpoint == .none else { return nil }
+        part.memoryEstimates += 2
+        guard let scaling = Analyzer.scaling(of: analysis, point, dtype: key.dtype) else { return nil }
         let largest = max(batch, sweep.largestSweptBatch ?? batch)
-        func estimate(_ batch: Int) -> (batch: Int, memory: MemoryEstimate)? {
-            part.memoryEstimates += 1
-            let memory = try? MemoryEstimate.estimate(
-                layers: analysis.layers, totals: analysis.totals, batch: batch, dtype: key.dtype, optimizer: key.optimizer)
-            return memory.map { (batch, $0) }
-        }
-        guard let one = estimate(1), let two = estimate(2),
-            let scaling = StepScaling(one, two, framework: point.framework)
-        else { return nil }
         guard largest > 2 else { return scaling }
-        guard let last = estimate(largest), let check = StepScaling(one, last, framework: point.framework), check == scaling
+        part.memoryEstimates += 1
+        guard let last = Analyzer.estimate(of: analysis, point, batch: largest, dtype: key.dtype),
+            scaling.predicts(last, at: largest, framework: point.framework)
         else { return nil }
         return scaling
     }
