@@ -80,13 +80,10 @@ public indirect enum SweepFilter: Sendable {
         }
     }
 
-    /// A number with an optional unit: K, M, G, T (powers of 1000, as for parameters and MACs),
-    /// KB…TB (bytes, powers of 1000) or KiB…TiB (powers of 1024).
+    /// A number with an optional unit: a memory size's (KiB…TiB, powers of 1024; KB…TB, powers
+    /// of 1000; B) or K, M, G, T (powers of 1000, as for parameters and MACs).
     public static func quantity(_ text: String) -> Double? {
-        let units: [(String, Double)] = [
-            ("KiB", 0x1p10), ("MiB", 0x1p20), ("GiB", 0x1p30), ("TiB", 0x1p40), ("KB", 1e3), ("MB", 1e6), ("GB", 1e9),
-            ("TB", 1e12), ("K", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("B", 1),
-        ]
+        let units = MemorySize.units + [("K", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("B", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             return Double(text.dropLast(suffix.count)).map { $0 * scale }
         }
