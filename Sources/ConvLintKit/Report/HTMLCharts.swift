@@ -5,7 +5,6 @@ import Foundation
 enum HTMLCharts {
     static let width = 960.0
     static let labelWidth = 150.0
-    static let fontSize = 11.0
 
     /// One figure of a layer that the per-layer chart draws.
     struct Metric: Sendable {
@@ -61,7 +60,7 @@ enum HTMLCharts {
                                     ("data-value", String(value)),
                                 ]
                             ) { page in
-                                let share = total > 0 ? " (\(percent(value, of: total)) of all)" : ""
+                                let share = total > 0 ? " (\(value.percent(of: total)) of all)" : ""
                                 page.element(
                                     "title", "\(layer.node.label), layer \(layer.node.index): \(value.grouped) \(metric.unit)\(share)")
                             }
@@ -133,11 +132,6 @@ enum HTMLCharts {
     static func logFraction(_ value: Int, of largest: Int) -> Double {
         guard value > 0 else { return 0 }
         return (log10(Double(value)) + 1) / (log10(Double(max(largest, 1))) + 1)
-    }
-
-    static func percent(_ part: Int, of whole: Int) -> String {
-        let share = Double(part) / Double(whole) * 100
-        return share > 0 && share < 0.5 ? "<1%" : "\(Int(share.rounded()))%"
     }
 
     /// The output's width and the receptive field through the depth, on a log-2 scale, with the

@@ -14,6 +14,13 @@ extension Int {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// This count's share of `whole` in whole percent: `21%`, or `<1%` for a share that would
+    /// round to nothing.
+    public func percent(of whole: Int) -> String {
+        let share = Swift.min(1, Double(self) / Double(whole)) * 100
+        return share > 0 && share < 0.5 ? "<1%" : "\(Int(share.rounded()))%"
+    }
+
     /// The notes' style: exact below 10,000, else two significant digits (`150K`, `3.2M`).
     public var notesStyle: String {
         guard self >= 10_000 else { return String(self) }

@@ -26,8 +26,7 @@ public enum ShareBar {
             bar = String(repeating: "#", count: (eighths + 4) / 8)
             if bar.isEmpty { bar = "." }
         }
-        let share = min(1, Double(part) / Double(whole)) * 100
-        let percent = share < 0.5 ? "<1%" : "\(Int(share.rounded()))%"
+        let percent = part.percent(of: whole)
         return bar + String(repeating: " ", count: width + 4 - bar.unicodeScalars.count - percent.count) + percent
     }
 
