@@ -31,4 +31,13 @@ public struct Analysis: Sendable {
 
     public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }
     public var input: Volume? { layers.first?.output }
+
+    /// The forward pass's activations of one image in the element type (saturated for absurd
+    /// networks, whose totals are reported all the same).
+    public var activationBytesPerImage: ByteCount { ByteCount(Saturating.multiply(totals.activations, dtype.bytes)) }
+
+    /// `input 224x224x3, batch 1, float32, rounding strict`: what the figures are for.
+    public var settings: String {
+        "\(input.map { "input \($0)" } ?? "input unknown"), batch \(batch), \(dtype.rawValue), rounding \(rounding.rawValue)"
+    }
 }

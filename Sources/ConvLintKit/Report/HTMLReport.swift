@@ -60,11 +60,7 @@ public struct HTMLReport {
         let anchors = DiagnosticAnchors(analysis, rows: rows, section: number)
         page.element("section", [("class", "network"), ("id", "network-\(number)")]) { page in
             page.element("h1", analysis.name)
-            let input = analysis.input.map { "input \($0)" } ?? "input unknown"
-            page.element(
-                "p", [("class", "subtitle")],
-                "\(analysis.source.path): \(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)"
-            )
+            page.element("p", [("class", "subtitle")], "\(analysis.source.path): \(analysis.settings)")
             diagnostics(analysis, anchors, into: &page)
             guard !rows.isEmpty else {
                 page.element("p", "No table: the file could not be read as a network (see the error).")
@@ -125,7 +121,7 @@ public struct HTMLReport {
 
     private func totals(_ analysis: Analysis, into page: inout Markup) {
         let totals = analysis.totals
-        let image = ByteCount(Saturating.multiply(totals.activations, analysis.dtype.bytes))
+        let image = analysis.activationBytesPerImage
         page.element("ul", [("class", "totals")]) { page in
             page.element("li", "\(totals.params.grouped) parameters (\(totals.params.compact))")
             page.element("li", "\(totals.macs.grouped) MACs per image (\(totals.flops.compact) FLOPs)")

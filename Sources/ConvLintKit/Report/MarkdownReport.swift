@@ -29,7 +29,7 @@ public struct MarkdownReport {
             out.append("| " + cells.joined(separator: " | ") + " |")
         }
         let totals = analysis.totals
-        let image = ByteCount(Saturating.multiply(totals.activations, analysis.dtype.bytes))
+        let image = analysis.activationBytesPerImage
         out.append(
             "| | **Total** | | **\(totals.activations.grouped)** (\(image.binary)/image) | \(totals.weights.grouped) | "
                 + "**\(totals.params.grouped)** | **\(totals.macs.grouped)** | |" + (bars == nil ? "" : " | |"))

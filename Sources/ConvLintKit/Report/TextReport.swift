@@ -15,9 +15,8 @@ public struct TextReport {
             return "\(analysis.source.path): no table, since the file could not be read as a network (see the error)"
         }
         var out = [String]()
-        let input = analysis.input.map { "input \($0)" } ?? "input unknown"
         out.append("\(analysis.name)  (\(analysis.source.path))")
-        out.append("\(input), batch \(analysis.batch), \(analysis.dtype.rawValue), rounding \(analysis.rounding.rawValue)")
+        out.append(analysis.settings)
         out.append("")
         let header = ["LAYER", "OUTPUT", "MEMORY", "WEIGHTS", "PARAMS", "MACS", "RF"] + (bars == nil ? [] : ShareBar.titles)
         let shown = analysis.layers.filter { LayerColumns.isShown($0, allLayers: allLayers) }
@@ -47,7 +46,7 @@ public struct TextReport {
     private func totals(_ analysis: Analysis) -> [String] {
         let totals = analysis.totals
         let size = analysis.dtype.bytes
-        let image = ByteCount(Saturating.multiply(totals.activations, size))
+        let image = analysis.activationBytesPerImage
         let lines = [
             "TOTAL memory: \(totals.activations.grouped) activations * \(size) bytes = \(image.decimal) / image "
                 + "(\(image.binary)); forward only, ~*2 for backward",
