@@ -110,8 +110,7 @@ struct SweepCommand: ParsableCommand {
         // in it, is one usage error, not one per combination.
         let reading = Analyzer.analyze(path: file, options: grid.options(for: grid.values(at: 0), base: base))
         if ExitStatus.code(for: [reading], strict: false) == 2 {
-            let renderer = DiagnosticRenderer(color: Terminal.supportsColor(fileDescriptor: 2))
-            for diagnostic in reading.diagnostics { Terminal.printError(renderer.render(diagnostic, in: reading.source)) }
+            Terminal.printDiagnostics([reading])
             throw ExitCode(2)
         }
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
