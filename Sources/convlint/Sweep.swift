@@ -108,7 +108,7 @@ struct SweepCommand: ParsableCommand {
         }
         // The first combination alone: a file that cannot be read, or a --vary that names nothing
         // in it, is one usage error, not one per combination.
-        let reading = Analyzer.analyze(path: file, options: grid.options(for: grid.values(at: 0), base: base))
+        let reading = Analyzer.analyze(path: file, options: grid.options(at: 0, base: base))
         if ExitStatus.code(for: [reading], strict: false) == 2 {
             Terminal.printDiagnostics([reading])
             throw ExitCode(2)

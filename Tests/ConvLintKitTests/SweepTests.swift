@@ -209,7 +209,7 @@ import Testing
         #expect(outcome.shown.map(\.index) == Array(0..<grid.count), sourceLocation: sourceLocation)
         for result in outcome.shown {
             let alone = Checker.check(
-                source: source, options: grid.options(for: grid.values(at: result.index), base: sweep.base),
+                source: source, options: grid.options(at: result.index, base: sweep.base),
                 configuration: configuration)
             #expect(
                 said(result) == said(SweepResult(index: result.index, values: result.values, analysis: alone, framework: options.framework)),

@@ -107,9 +107,7 @@ private struct SweepNetwork {
     init(_ sweep: Sweep, parsed: Result<ArchitectureFile, Diagnostic>, structure: Int) {
         self.sweep = sweep
         self.structure = structure
-        options = sweep.grid.options(
-            for: sweep.grid.values(at: sweep.grid.index(structure: structure, sizing: 0)), base: sweep.base,
-            shapingNetwork: true)
+        options = sweep.grid.options(at: sweep.grid.index(structure: structure, sizing: 0), base: sweep.base, shapingNetwork: true)
         (analysis, file) = Analyzer.structure(of: parsed, source: sweep.source, options: options)
         linted = Linter(configuration: sweep.configuration).lint(analysis)
     }
@@ -128,7 +126,7 @@ private struct SweepNetwork {
             if stop() { break }
             let index = sweep.grid.index(structure: structure, sizing: sizing)
             let values = sweep.grid.values(at: index)
-            let point = sweep.grid.options(for: values, base: options, shapingNetwork: false)
+            let point = sweep.grid.options(at: index, base: options, shapingNetwork: false)
             guard let file, analysis.isValid else {
                 // The network is not built, or not right: every memory setting gets the same error.
                 part.add(SweepResult(index: index, values: values, analysis: linted, framework: point.framework), selection)

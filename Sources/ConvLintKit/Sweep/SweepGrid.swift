@@ -24,11 +24,23 @@ extension SweepSetting {
     }
 }
 
+/// One value of an axis, read once with the axis and applied to every combination that takes it.
+enum SweepValue: Sendable, Equatable {
+    case input([Int]), batch(Int), dtype(DType), rounding(Rounding), optimizer(Optimizer), gpuMemory(ByteCount)
+    /// Whether the bare optional layers of a name are present.
+    case optionalLayer(String, present: Bool)
+    /// A variable's or a defaults argument's text, which the analysis reads as it reads the file.
+    case variable(String, text: String)
+    case defaultArgument(kind: String, argument: String, text: String)
+}
+
 /// One `--vary NAME=VALUES`: a setting and the values it takes, as written.
 public struct SweepAxis: Sendable, Equatable {
     public var name: String
     public var setting: SweepSetting
     public var values: [String]
+    /// `values`, read.
+    let read: [SweepValue]
 
     /// Reads `N=1...4`, `F=[32,64],[64,128]`, `input=224x224x3,256x256x3`, `gpu-memory=16GiB,80GiB`
     /// or `POOL?=true,false`.
@@ -56,7 +68,9 @@ public struct SweepAxis: Sendable, Equatable {
                 }
             }
         values = try Self.values(spec, name: name)
-        for value in values { try Self.check(value, for: setting, name: name) }
+        var read = [SweepValue]()
+        for value in values { read.append(try Self.read(value, for: setting, name: name)) }
+        self.read = read
     }
 
     /// A range `A...B` (whole numbers, both ends included) or a comma-separated list whose
@@ -92,47 +106,68 @@ public struct SweepAxis: Sendable, Equatable {
         return values
     }
 
-    static func check(_ value: String, for setting: SweepSetting, name: String) throws(SweepError) {
+    /// `value` read for `setting`, or why it cannot be.
+    static func read(_ value: String, for setting: SweepSetting, name: String) throws(SweepError) -> SweepValue {
         func fail(_ expected: String) throws(SweepError) -> Never {
             throw SweepError("--vary \(name): '\(value)' is not \(expected)")
         }
         switch setting {
-        case .input: if InputShape.parse(value) == nil { try fail("W x H x D, e.g. 224x224x3") }
-        case .batch: if Int(value).map({ $0 < 1 || $0 > Limits.batch }) ?? true { try fail("a batch of at least 1") }
-        case .dtype: if DType(rawValue: value.lowercased()) == nil { try fail("one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))") }
+        case .input:
+            guard let input = InputShape.parse(value) else { try fail("W x H x D, e.g. 224x224x3") }
+            return .input(input)
+        case .batch:
+            guard let batch = Int(value), batch >= 1, batch <= Limits.batch else { try fail("a batch of at least 1") }
+            return .batch(batch)
+        case .dtype:
+            guard let dtype = DType(rawValue: value.lowercased()) else {
+                try fail("one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .dtype(dtype)
         case .rounding:
-            if Rounding(rawValue: value.lowercased()) == nil { try fail("one of \(Rounding.allCases.map(\.rawValue).joined(separator: ", "))") }
+            guard let rounding = Rounding(rawValue: value.lowercased()) else {
+                try fail("one of \(Rounding.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .rounding(rounding)
         case .optimizer:
-            if Optimizer(rawValue: value.lowercased()) == nil { try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))") }
-        case .gpuMemory: if MemorySize.parse(value) == nil { try fail("a memory size, e.g. 16GiB or 80GB") }
-        case .optionalLayer: if !["true", "false"].contains(value.lowercased()) { try fail("true or false") }
+            guard let optimizer = Optimizer(rawValue: value.lowercased()) else {
+                try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .optimizer(optimizer)
+        case .gpuMemory:
+            guard let size = MemorySize.parse(value) else { try fail("a memory size, e.g. 16GiB or 80GB") }
+            return .gpuMemory(size)
+        case .optionalLayer(let layer):
+            guard ["true", "false"].contains(value.lowercased()) else { try fail("true or false") }
+            return .optionalLayer(layer, present: value.lowercased() == "true")
         case .defaultArgument(let kind, let argument):
             do {
                 _ = try DefaultOverride.parse(kind: kind, argument: argument, text: value)
             } catch {
                 throw SweepError("--vary \(name): \(error.message)")
             }
+            return .defaultArgument(kind: kind, argument: argument, text: value)
         case .variable(let variable):
             do {
                 _ = try VariableOverride.parse(name: variable, text: value)
             } catch {
                 throw SweepError("--vary \(name): \(error.message)" + (error.help.map { " (\($0))" } ?? ""))
             }
+            return .variable(variable, text: value)
         }
     }
 
-    /// `base` with this axis at `value`.
-    func apply(_ value: String, to base: inout AnalysisOptions) {
-        switch setting {
-        case .input: base.input = InputShape.parse(value)
-        case .batch: base.batch = Int(value)
-        case .dtype: base.dtype = DType(rawValue: value.lowercased())
-        case .rounding: base.rounding = Rounding(rawValue: value.lowercased())
-        case .optimizer: base.optimizer = Optimizer(rawValue: value.lowercased()) ?? base.optimizer
-        case .gpuMemory: base.gpuMemory = MemorySize.parse(value)
-        case .optionalLayer(let layer): base.optionalLayers.append((layer, value.lowercased() == "true"))
-        case .variable(let variable): base.variables.append((variable, value))
-        case .defaultArgument(let kind, let argument): base.defaults.append((kind, argument, value))
+    /// `base` with this axis at its `position`-th value.
+    func apply(_ position: Int, to base: inout AnalysisOptions) {
+        switch read[position] {
+        case .input(let input): base.input = input
+        case .batch(let batch): base.batch = batch
+        case .dtype(let dtype): base.dtype = dtype
+        case .rounding(let rounding): base.rounding = rounding
+        case .optimizer(let optimizer): base.optimizer = optimizer
+        case .gpuMemory(let size): base.gpuMemory = size
+        case .optionalLayer(let layer, let present): base.optionalLayers.append((layer, present))
+        case .variable(let variable, let text): base.variables.append((variable, text))
+        case .defaultArgument(let kind, let argument, let text): base.defaults.append((kind, argument, text))
         }
     }
 }
@@ -201,23 +236,22 @@ public struct SweepGrid: Sendable {
         return index
     }
 
-    /// The value of each axis in combination `index`.
-    public func values(at index: Int) -> [String] {
-        var rest = index
-        var values = [String](repeating: "", count: axes.count)
-        for (position, axis) in axes.enumerated().reversed() {
-            values[position] = axis.values[rest % axis.values.count]
-            rest /= axis.values.count
-        }
-        return values
+    /// Which of its values each axis takes in combination `index`.
+    func positions(at index: Int) -> [Int] {
+        axes.indices.map { index / strides[$0] % axes[$0].values.count }
     }
 
-    /// `base` with every axis set to its value in `values` (a combination's, from `values(at:)`),
-    /// or only the axes that shape the network, or only the others.
-    public func options(for values: [String], base: AnalysisOptions, shapingNetwork: Bool? = nil) -> AnalysisOptions {
+    /// The value of each axis in combination `index`, as written.
+    public func values(at index: Int) -> [String] {
+        zip(axes, positions(at: index)).map { axis, position in axis.values[position] }
+    }
+
+    /// `base` with every axis set to its value in combination `index`, or only the axes that
+    /// shape the network, or only the others.
+    public func options(at index: Int, base: AnalysisOptions, shapingNetwork: Bool? = nil) -> AnalysisOptions {
         var options = base
-        for (axis, value) in zip(axes, values) where shapingNetwork.map({ $0 == axis.setting.shapesNetwork }) ?? true {
-            axis.apply(value, to: &options)
+        for (axis, position) in zip(axes, positions(at: index)) where shapingNetwork.map({ $0 == axis.setting.shapesNetwork }) ?? true {
+            axis.apply(position, to: &options)
         }
         return options
     }
