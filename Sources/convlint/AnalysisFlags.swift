@@ -81,7 +81,7 @@ struct AnalysisFlags: ParsableArguments {
 
     private func choice<Choice: RawRepresentable & CaseIterable>(_ text: String, flag: String) throws -> Choice
     where Choice.RawValue == String {
-        if let value = Choice(rawValue: text.lowercased()) { return value }
-        throw ValidationError("\(flag) must be one of \(Choice.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        if let value = Choice.named(text) { return value }
+        throw ValidationError("\(flag) must be one of \(Choice.names), got '\(text)'")
     }
 }

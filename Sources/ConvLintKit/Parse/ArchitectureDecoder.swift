@@ -138,12 +138,11 @@ struct ArchitectureDecoder {
         _ node: YAMLNode, for key: String
     ) throws(Diagnostic) -> Choice where Choice.RawValue == String {
         let text = try scalar(node, for: key)
-        if let value = Choice(rawValue: text.lowercased()) { return value }
-        let names = Choice.allCases.map(\.rawValue)
+        if let value = Choice.named(text) { return value }
         throw Diagnostic(
             RuleID.fileFormat,
-            "'\(text)' is not a valid \(key)\(Suggestion.phrase(for: text, among: names))",
-            at: node.location.withLength(text), help: "use one of: \(names.joined(separator: ", "))")
+            "'\(text)' is not a valid \(key)\(Suggestion.phrase(for: text, among: Choice.allCases.map(\.rawValue)))",
+            at: node.location.withLength(text), help: "use one of: \(Choice.names)")
     }
 
     /// `224x224x3` or `[224, 224, 3]`.

@@ -111,6 +111,11 @@ public struct SweepAxis: Sendable, Equatable {
         func fail(_ expected: String) throws(SweepError) -> Never {
             throw SweepError("--vary \(name): '\(value)' is not \(expected)")
         }
+        func choice<Choice: CaseIterable & RawRepresentable>(_: Choice.Type) throws(SweepError) -> Choice
+        where Choice.RawValue == String {
+            guard let choice = Choice.named(value) else { try fail("one of \(Choice.names)") }
+            return choice
+        }
         switch setting {
         case .input:
             guard let input = InputShape.parse(value) else { try fail("W x H x D, e.g. 224x224x3") }
@@ -118,21 +123,9 @@ public struct SweepAxis: Sendable, Equatable {
         case .batch:
             guard let batch = Int(value), batch >= 1, batch <= Limits.batch else { try fail("a batch of at least 1") }
             return .batch(batch)
-        case .dtype:
-            guard let dtype = DType(rawValue: value.lowercased()) else {
-                try fail("one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .dtype(dtype)
-        case .rounding:
-            guard let rounding = Rounding(rawValue: value.lowercased()) else {
-                try fail("one of \(Rounding.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .rounding(rounding)
-        case .optimizer:
-            guard let optimizer = Optimizer(rawValue: value.lowercased()) else {
-                try fail("one of \(Optimizer.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .optimizer(optimizer)
+        case .dtype: return .dtype(try choice(DType.self))
+        case .rounding: return .rounding(try choice(Rounding.self))
+        case .optimizer: return .optimizer(try choice(Optimizer.self))
         case .gpuMemory:
             guard let size = MemorySize.parse(value) else { try fail("a memory size, e.g. 16GiB or 80GB") }
             return .gpuMemory(size)
