@@ -214,18 +214,54 @@ __attribute__((target("avx512f"))) static void avx512_rows(
 }
 #endif
 
-static isa_t chosen_isa(void) {
+// Indexed by the public isa numbers: 0 portable, 1 AVX2+FMA, 2 AVX-512.
+static const isa_t isas[] = {
+    {4, 16, portable_kernel},
+#ifdef CK_X86
+    {6, 16, avx2_kernel},
+    {14, 32, avx512_kernel},
+#endif
+};
+static const char *const isa_names[] = {"portable", "avx2", "avx512"};
+enum { ISA_COUNT = sizeof(isas) / sizeof(isas[0]) };
+
+int ckernels_isa_supported(int isa) {
+    if (isa < 0 || isa >= ISA_COUNT) return 0;
 #ifdef CK_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return (isa_t){14, 32, avx512_kernel};
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return (isa_t){6, 16, avx2_kernel};
+    if (isa == 1) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (isa == 2) return __builtin_cpu_supports("avx512f");
 #endif
-    return (isa_t){4, 16, portable_kernel};
+    return 1;
 }
 
-const char *ckernels_isa(void) {
-    isa_t isa = chosen_isa();
-    return isa.mr == 14 ? "avx512" : isa.mr == 6 ? "avx2" : "portable";
+int ckernels_best_isa(void) {
+    for (int isa = ISA_COUNT - 1; isa > 0; isa--)
+        if (ckernels_isa_supported(isa)) return isa;
+    return 0;
+}
+
+const char *ckernels_isa_name(int isa) { return isa >= 0 && isa < ISA_COUNT ? isa_names[isa] : "unknown"; }
+
+// At most this many rows go to the matrix-vector path, which reads A as it is stored.
+enum { FEW_ROWS = 4 };
+
+// A packed whole: for each KC-deep block of its columns (starting at p0), every strip of MR rows,
+// so that the block for rows i0.. (a multiple of MR) starts at p0 * padded_rows + i0 * kc.
+static size_t padded_rows(int m, int mr) { return (size_t)(m + mr - 1) / mr * mr; }
+
+size_t ckernels_packed_floats(int isa, int m, int k) {
+    if (!ckernels_isa_supported(isa) || m <= FEW_ROWS || k <= 0) return 0;
+    return padded_rows(m, isas[isa].mr) * (size_t)k;
+}
+
+void ckernels_pack_a(int isa, int m, int k, const float *a, int lda, int trans_a, float *packed) {
+    if (ckernels_packed_floats(isa, m, k) == 0) return;
+    const int mr = isas[isa].mr;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = k - p0 < KC ? k - p0 : KC;
+        pack_a(a, lda, trans_a, 0, m, p0, kc, mr, packed + (size_t)p0 * padded_rows(m, mr));
+    }
 }
 
 // Each thread keeps its packing buffers between calls: a fresh allocation of this size is a
@@ -246,19 +282,18 @@ static float *scratch(buffer_t *buffer, size_t bytes) {
     return buffer->data;
 }
 
-int ckernels_sgemm(int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b,
-                   float *c, int ldc, int accumulate) {
+int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, int trans_a, const float *packed_a,
+                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate) {
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
         if (!accumulate) for (int i = 0; i < m; i++) memset(c + (size_t)i * ldc, 0, sizeof(float) * n);
         return 0;
     }
-    static isa_t isa;
-    static int ready;
-    if (!ready) { isa = chosen_isa(); ready = 1; }
-    if (m <= 4) {
+    if (!ckernels_isa_supported(isa_index)) return -1;
+    const isa_t isa = isas[isa_index];
+    if (m <= FEW_ROWS) {
 #ifdef CK_X86
-        if (isa.mr == 14) { avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return 0; }
+        if (isa_index == 2) { avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return 0; }
 #endif
         portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
         return 0;
@@ -267,8 +302,9 @@ int ckernels_sgemm(int m, int n, int k, const float *a, int lda, int trans_a, co
     const int mc = MC_ROWS / mr * mr;
     const int nc_max = n < NC ? n : NC;
     float *bp = scratch(&b_panel, sizeof(float) * (size_t)KC * ((nc_max + nr - 1) / nr * nr));
-    float *ap = scratch(&a_panel, sizeof(float) * (size_t)KC * ((mc + mr - 1) / mr * mr));
-    if (!bp || !ap) return -1;
+    // A prepacked (a layer's weights) is read where it lies; else each block is packed here.
+    float *a_block = packed_a ? NULL : scratch(&a_panel, sizeof(float) * (size_t)KC * padded_rows(mc, mr));
+    if (!bp || (!packed_a && !a_block)) return -1;
     float tile[CK_MAX_TILE];
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC;
@@ -278,7 +314,12 @@ int ckernels_sgemm(int m, int n, int k, const float *a, int lda, int trans_a, co
             pack_b(b, ldb, trans_b, p0, kc, j0, nc, nr, bp);
             for (int i0 = 0; i0 < m; i0 += mc) {
                 int rows = m - i0 < mc ? m - i0 : mc;
-                pack_a(a, lda, trans_a, i0, rows, p0, kc, mr, ap);
+                const float *ap = a_block;
+                if (packed_a) {
+                    ap = packed_a + (size_t)p0 * padded_rows(m, mr) + (size_t)i0 * kc;
+                } else {
+                    pack_a(a, lda, trans_a, i0, rows, p0, kc, mr, a_block);
+                }
                 for (int js = 0; js < nc; js += nr) {
                     int width = nc - js < nr ? nc - js : nr;
                     for (int is = 0; is < rows; is += mr) {

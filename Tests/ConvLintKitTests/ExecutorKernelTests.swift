@@ -6,7 +6,9 @@ import Testing
 
 /// Each kernel against a naive reference on small random cases.
 @Suite struct ExecutorKernelTests {
-    static let backends: [any GEMM] = [BuiltinGEMM(), NativeGEMM()] + (LoadedBLAS.load().map { [$0] } ?? [])
+    /// The Swift kernel, the C kernel on every instruction set this CPU runs, and a BLAS when installed.
+    static let backends: [any GEMM] =
+        [BuiltinGEMM()] + NativeGEMM.supported.map { NativeGEMM(isa: $0) } + (LoadedBLAS.load().map { [$0] } ?? [])
     /// float32 sums of a few hundred products: relative error well under 1e-4.
     static let tolerance: Float = 1e-4
 
@@ -55,6 +57,8 @@ import Testing
         // (14×32 tiles, 256-deep panels, 168-row blocks) on both sides.
         (3, 37, 50, true, false), (2, 33, 70, false, false), (4, 129, 300, true, true), (1, 5, 1, false, false),
         (15, 33, 257, false, false), (169, 65, 513, true, true), (29, 3100, 20, false, true),
+        // Packed ahead across row blocks and panels: 170 rows and 300 deep.
+        (170, 40, 300, false, false),
     ])
     func gemmMatchesTheTripleLoop(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
         let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
@@ -66,7 +70,29 @@ import Testing
             defer { c.deallocate() }
             gemm.multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c.baseAddress!, accumulate: false)
             expectClose(c, expected, gemm.name)
+            guard !transposeA else { continue }
+            // A packed ahead, as a layer's weights are, and accumulated onto C: C + A·B = 2C.
+            let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, gemm.packedCount(m: m, k: k)))
+            defer { packed.deallocate() }
+            gemm.pack(m: m, k: k, a: a, lda: k, into: packed.baseAddress!)
+            gemm.multiply(
+                m: m, n: n, k: k, a: a, lda: k, packedA: gemm.packedCount(m: m, k: k) > 0 ? packed.baseAddress! : nil, b: b,
+                ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n, accumulate: true)
+            expectClose(c, expected.map { 2 * $0 }, "\(gemm.name) packed")
         }
+    }
+
+    /// The C kernel packs A ahead on every instruction set but for the few rows it reads as stored.
+    @Test func nativeKernelPacksAllButFewRows() {
+        for isa in NativeGEMM.supported {
+            let gemm = NativeGEMM(isa: isa)
+            #expect(gemm.packedCount(m: 4, k: 100) == 0)
+            let tile = ["portable": 4, "avx2": 6, "avx512": 14][String(gemm.name.split(separator: "(").last!.dropLast())]!
+            // Rows padded to whole tiles.
+            #expect(gemm.packedCount(m: 5, k: 300) == (5 + tile - 1) / tile * tile * 300)
+            #expect(gemm.packedCount(m: 2 * tile + 1, k: 3) == 3 * tile * 3)
+        }
+        #expect(NativeGEMM.supported.first == 0)
     }
 
     /// Operands inside wider matrices (lda, ldb, ldc), and the product split across cores by
@@ -196,9 +222,14 @@ import Testing
         let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
-            var conv = Convolution(Self.geometry(c), channels: c.depth)
+            var conv = Convolution(
+                Self.geometry(c), input: (c.depth, c.height, c.width), output: (c.outHeight, c.outWidth), gemm: gemm)
             if let method { #expect(conv.method == method) }
-            conv.forward(input, weights: weights, bias: bias, into: output, gemm: gemm, arena: arena)
+            // The C kernel packs the filters of each part when every part has more than four.
+            let perGroup = c.filters / c.groups
+            if gemm is NativeGEMM, perGroup <= 4 || perGroup >= 10 { #expect((conv.packedCount > 0) == (perGroup >= 10)) }
+            let packed = conv.pack(weights, channels: c.depth, gemm: gemm, arena: arena)
+            conv.forward(input, weights: weights, packed: packed, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
             #expect(conv.macs == macs)
@@ -650,7 +681,7 @@ import Testing
                       ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
     func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
         let analysis = analyzeArchitecture(file)
-        #expect(CompiledNetwork(analysis, winograd: use).winogradLayers == layers)
+        #expect(CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM()).winogradLayers == layers)
     }
 }
 

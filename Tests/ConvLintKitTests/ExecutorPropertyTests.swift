@@ -43,7 +43,7 @@ import Testing
         while tried < Self.cases {
             guard let c = Self.convolution(&choices) else { continue }
             tried += 1
-            methods[Convolution(ExecutorKernelTests.geometry(c), channels: c.depth).method.rawValue, default: 0] += 1
+            methods[Convolution.method(ExecutorKernelTests.geometry(c), channels: c.depth).rawValue, default: 0] += 1
             kernels.checkConvolution(c, method: nil)
         }
         // The draw must reach every algorithm for the test to mean anything.

@@ -1,15 +1,28 @@
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
+#include <stddef.h>
+
+/// Instruction sets, by number: 0 portable C, 1 AVX2 with FMA, 2 AVX-512. Whether this CPU runs
+/// `isa`, the best one it runs, and a name for each ("portable", "avx2", "avx512").
+int ckernels_isa_supported(int isa);
+int ckernels_best_isa(void);
+const char *ckernels_isa_name(int isa);
+
 /// C = A·B (+ C when accumulate), single-threaded, row-major: A is M×K (stored K×M when
 /// trans_a), B is K×N (stored N×K when trans_b), rows lda, ldb and ldc floats apart. Packs
-/// cache-sized panels and runs a register-blocked microkernel chosen by the CPU's features
-/// (AVX-512, AVX2 with FMA, or portable C). Returns 0, or -1 when its packing buffers could
-/// not be allocated (C is then unchanged).
-int ckernels_sgemm(int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b,
-                   float *c, int ldc, int accumulate);
+/// cache-sized panels and runs the register-blocked microkernel of `isa`. `packed_a`, when not
+/// NULL, is A as `ckernels_pack_a` left it, and A is then read from it alone (but for the few
+/// rows that `ckernels_packed_floats` does not pack). Returns 0, or -1 when `isa` does not run
+/// here or the packing buffers could not be allocated (C is then unchanged).
+int ckernels_sgemm(int isa, int m, int n, int k, const float *a, int lda, int trans_a, const float *packed_a,
+                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate);
 
-/// The instruction set the kernel runs: "avx512", "avx2" or "portable".
-const char *ckernels_isa(void);
+/// Floats of A packed once for `isa`, a constant operand such as a layer's weights, so that
+/// each product skips packing it; 0 when A is read as stored (M of 4 or fewer rows).
+size_t ckernels_packed_floats(int isa, int m, int k);
+
+/// Writes A (as `ckernels_sgemm` takes it) into `packed`, `ckernels_packed_floats` long.
+void ckernels_pack_a(int isa, int m, int k, const float *a, int lda, int trans_a, float *packed);
 
 #endif

@@ -15,21 +15,77 @@ struct Convolution {
 
     let geometry: WindowGeometry
     let method: Method
+    /// How the output is cut up between cores, for the input and output this layer has.
+    let blocks: Blocks
+    /// Where each GEMM's weights start among the `packedCount` floats the backend packed them
+    /// into, by group, filter part and (shifted) tap; empty when the backend reads them as stored.
+    let panels: [Int]
+    let packedCount: Int
     /// Multiply-accumulates of the convolution, from the output positions the kernels wrote.
     private(set) var macs = 0
     /// Multiplications the GEMMs performed: more than `macs` when shifted, which also computes
     /// the padding columns of each output row.
     private(set) var multiplications = 0
 
-    /// `channels`: the input's.
-    init(_ geometry: WindowGeometry, channels: Int) {
+    /// Compiled for one input and output size and one GEMM backend.
+    init(_ geometry: WindowGeometry, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int), gemm: any GEMM) {
         self.geometry = geometry
+        method = Self.method(geometry, channels: input.depth)
+        blocks = Self.blocks(geometry, method: method, input: input, output: output)
+        let operands = Self.operands(geometry, method: method, blocks: blocks, channels: input.depth)
+        let counts = operands.map { gemm.packedCount(m: $0.m, k: $0.k) }
+        // All or nothing: a backend packs by the operand's size, and may leave a part of few filters as stored.
+        let packs = !counts.isEmpty && counts.allSatisfy { $0 > 0 }
+        panels = packs ? counts.indices.map { counts[..<$0].reduce(0, +) } : []
+        packedCount = packs ? counts.reduce(0, +) : 0
+    }
+
+    /// `channels`: the input's.
+    static func method(_ geometry: WindowGeometry, channels: Int) -> Method {
         let perGroup = channels / geometry.groups
-        method =
-            if geometry.kernel == (1, 1) && geometry.stride == (1, 1) && geometry.padding == (0, 0) { .pointwise }
+        return if geometry.kernel == (1, 1) && geometry.stride == (1, 1) && geometry.padding == (0, 0) { .pointwise }
             // With few channels a tap's GEMM is too thin (K = C/g) to run at speed: VGG16's first layer, on 3.
             else if geometry.stride == (1, 1) && perGroup >= 16 { .shifted }
             else { .columns }
+    }
+
+    /// The left operand of one of the GEMMs: a filter part's rows of the weights (K × rows,
+    /// row-major), whole or, when shifted, one tap's columns.
+    struct Operand {
+        var m: Int, k: Int
+        /// Where it starts in the weights; its rows are the weights' rows apart.
+        var offset: Int
+    }
+
+    /// Every GEMM's left operand, in the order of `panels`.
+    private static func operands(_ geometry: WindowGeometry, method: Method, blocks: Blocks, channels: Int) -> [Operand] {
+        let inPerGroup = channels / geometry.groups, outPerGroup = geometry.filters / geometry.groups
+        let taps = method == .shifted ? geometry.kernel.h * geometry.kernel.w : 1
+        let rows = inPerGroup * geometry.kernel.h * geometry.kernel.w
+        var operands = [Operand]()
+        for group in 0..<geometry.groups {
+            for part in 0..<blocks.filterParts {
+                let first = part * blocks.filterSize
+                let filters = max(0, min(blocks.filterSize, outPerGroup - first))
+                for tap in 0..<taps {
+                    operands.append(
+                        Operand(m: filters, k: rows / taps, offset: (group * outPerGroup + first) * rows + tap * inPerGroup))
+                }
+            }
+        }
+        return operands
+    }
+
+    /// The weights packed for the backend's GEMMs, from `arena` (they count among the live
+    /// bytes); nil when it packs none.
+    func pack(_ weights: UnsafePointer<Float>, channels: Int, gemm: any GEMM, arena: TensorArena) -> Tensor? {
+        guard packedCount > 0 else { return nil }
+        let packed = Tensor(batch: 1, depth: packedCount, height: 1, width: 1, arena: arena)
+        let rows = channels / geometry.groups * geometry.kernel.h * geometry.kernel.w
+        for (operand, offset) in zip(Self.operands(geometry, method: method, blocks: blocks, channels: channels), panels) {
+            gemm.pack(m: operand.m, k: operand.k, a: weights + operand.offset, lda: rows, into: packed.base + offset)
+        }
+        return packed
     }
 
     /// How the output of one image and group is cut up between cores, and the scratch each
@@ -78,7 +134,9 @@ struct Convolution {
         }
     }
 
-    func blocks(input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int)) -> Blocks {
+    private static func blocks(
+        _ geometry: WindowGeometry, method: Method, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int)
+    ) -> Blocks {
         let filters = geometry.filters / geometry.groups
         let rows = input.depth / geometry.groups * geometry.kernel.h * geometry.kernel.w
         let positions = output.height * output.width
@@ -102,17 +160,18 @@ struct Convolution {
         }
     }
 
-    /// `weights`: K × (Kh · Kw · C/g), row-major; `bias`: K values or nil. Scratch comes from
-    /// `arena`, so that it counts among the live bytes.
+    /// `weights`: K × (Kh · Kw · C/g), row-major, and `packed` what `pack` made of them for
+    /// `gemm`; `bias`: K values or nil. Scratch comes from `arena`, so that it counts among the
+    /// live bytes.
     mutating func forward(
-        _ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM,
-        arena: TensorArena
+        _ input: Tensor, weights: UnsafePointer<Float>, packed: Tensor?, bias: UnsafePointer<Float>?, into output: Tensor,
+        gemm: any GEMM, arena: TensorArena
     ) {
-        let plan = blocks(input: (input.depth, input.height, input.width), output: (output.height, output.width))
+        let plan = blocks
         let scratch = Tensor(batch: 1, depth: max(1, plan.workspace), height: 1, width: 1, arena: arena)
         let pass = ConvolutionPass(
-            geometry: geometry, input: input, output: output, weights: weights, bias: bias, gemm: gemm, blocks: plan,
-            scratch: scratch.base)
+            geometry: geometry, input: input, output: output, weights: weights, packed: packed?.base, panels: panels,
+            bias: bias, gemm: gemm, blocks: plan, scratch: scratch.base)
         let method = method
         for n in 0..<input.batch {
             if method == .shifted { pass.pad(image: n) }
@@ -139,7 +198,10 @@ struct Convolution {
 private struct ConvolutionPass: @unchecked Sendable {
     let geometry: WindowGeometry
     let input: Tensor, output: Tensor
-    let weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+    let weights: UnsafePointer<Float>
+    /// The weights as the backend packed them, and where each GEMM's start (see `Convolution.panels`).
+    let packed: UnsafePointer<Float>?, panels: [Int]
+    let bias: UnsafePointer<Float>?
     let gemm: any GEMM
     let blocks: Convolution.Blocks
     let scratch: UnsafeMutablePointer<Float>
@@ -160,11 +222,14 @@ private struct ConvolutionPass: @unchecked Sendable {
         let firstFilter = part * blocks.filterSize
         let filters = max(0, min(blocks.filterSize, outPerGroup - firstFilter))
         let filterRows = weights + (group * outPerGroup + firstFilter) * rows
+        // The first of this part's packed operands (one per tap when shifted).
+        let panel = (group * blocks.filterParts + part) * (method == .shifted ? taps : 1)
         let target = output.image(n) + (group * outPerGroup + firstFilter) * positions
         let bias = bias.map { $0 + group * outPerGroup + firstFilter }
         if method == .shifted {
             return shifted(
-                group: group, block: block, filters: filters, filterRows: filterRows, bias: bias, target: target, into: own)
+                group: group, block: block, filters: filters, filterRows: filterRows, panel: panel, bias: bias, target: target,
+                into: own)
         }
         let first = block * blocks.size
         let count = min(blocks.size, positions - first)
@@ -172,12 +237,12 @@ private struct ConvolutionPass: @unchecked Sendable {
         let source = input.image(n) + group * inPerGroup * input.height * input.width
         if method == .pointwise {
             gemm.multiply(
-                m: filters, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: source + first,
+                m: filters, n: count, k: rows, a: filterRows, lda: rows, packedA: packedOperand(panel), b: source + first,
                 ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false)
         } else {
             im2col(source, positions: first..<(first + count), into: own)
             gemm.multiply(
-                m: filters, n: count, k: rows, a: filterRows, lda: rows, transposeA: false, b: own, ldb: count,
+                m: filters, n: count, k: rows, a: filterRows, lda: rows, packedA: packedOperand(panel), b: own, ldb: count,
                 transposeB: false, c: target + first, ldc: positions, accumulate: false)
         }
         if let bias {
@@ -188,6 +253,9 @@ private struct ConvolutionPass: @unchecked Sendable {
         }
         return (filters * rows * count, filters * rows * count)
     }
+
+    /// The packed form of operand `panel`, when the backend packed the weights.
+    private func packedOperand(_ panel: Int) -> UnsafePointer<Float>? { packed.map { $0 + panels[panel] } }
 
     /// Zero-padded copies of image `n`'s channels, split between the cores.
     func pad(image n: Int) {
@@ -208,7 +276,7 @@ private struct ConvolutionPass: @unchecked Sendable {
     /// Shifted: one GEMM per tap into the core's block, then the block's valid columns (plus
     /// the bias) into the output.
     private func shifted(
-        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, panel: Int, bias: UnsafePointer<Float>?,
         target: UnsafeMutablePointer<Float>, into own: UnsafeMutablePointer<Float>
     ) -> (Int, Int) {
         let padded = padded
@@ -221,8 +289,9 @@ private struct ConvolutionPass: @unchecked Sendable {
             let (ky, kx) = (tap / geometry.kernel.w, tap % geometry.kernel.w)
             let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
             gemm.multiply(
-                m: filters, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows, transposeA: false,
-                b: source + offset, ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0)
+                m: filters, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows,
+                packedA: packedOperand(panel + tap), b: source + offset, ldb: padded.plane, transposeB: false, c: own, ldc: count,
+                accumulate: tap > 0)
         }
         // Runs of valid columns: x < output width within each padded-width row.
         var valid = 0

@@ -17,6 +17,33 @@ public protocol GEMM: Sendable {
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+
+    /// Floats of an M×K left operand that does not change between products (a layer's weights)
+    /// once `pack` has laid it out as the backend's kernel reads it, so that no product packs
+    /// it again; 0 when the backend reads A as stored.
+    func packedCount(m: Int, k: Int) -> Int
+    /// Writes A (row-major, rows `lda` apart) into `packed`, `packedCount(m:k:)` floats.
+    func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>)
+    /// `multiply` with A untransposed and, when not nil, also as `pack` laid it out.
+    // swiftlint:disable:next function_parameter_count
+    func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
+        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+}
+
+/// A backend that reads A as stored: nothing is packed ahead.
+extension GEMM {
+    public func packedCount(m: Int, k: Int) -> Int { 0 }
+    public func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {}
+    // swiftlint:disable:next function_parameter_count
+    public func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
+        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        multiply(
+            m: m, n: n, k: k, a: a, lda: lda, transposeA: false, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+            accumulate: accumulate)
+    }
 }
 
 extension GEMM {
@@ -65,7 +92,8 @@ extension GEMM {
 public enum GEMMBackend {
     /// A real BLAS when one is installed (OpenBLAS on Linux, Accelerate on macOS), loaded at
     /// run time so that building needs nothing beyond the Swift toolchain; else the built-in C
-    /// kernel. `CONVLINT_GEMM=builtin` forces the C kernel, `swift` the portable Swift one.
+    /// kernel. `CONVLINT_GEMM=builtin` forces the C kernel, `swift` the portable Swift one;
+    /// `CONVLINT_ISA` (`avx512`, `avx2`, `portable`) the C kernel's instruction set.
     public static func best() -> any GEMM {
         switch ProcessInfo.processInfo.environment["CONVLINT_GEMM"] {
         case "swift": return BuiltinGEMM()

@@ -1,19 +1,59 @@
 import CKernels
+import Foundation
 
 /// The C microkernel GEMM (`Sources/CKernels`): packed panels and a register-blocked tile,
 /// AVX-512 or AVX2 where the CPU has them, on the calling thread. Needs no library at run time.
 struct NativeGEMM: GEMM {
-    var name: String { "built-in C kernel (\(String(cString: ckernels_isa())))" }
+    /// The C kernel's instruction-set number (see `ckernels.h`).
+    let isa: Int32
     let isSingleThreaded = true
     let addressSpacePerCaller = 0
+
+    /// The instruction sets this CPU runs, best last.
+    static let supported: [Int32] = (0...2).filter { ckernels_isa_supported($0) != 0 }
+
+    /// The one `CONVLINT_ISA` names when this CPU runs it, else the best.
+    static var chosen: Int32 {
+        let named = ProcessInfo.processInfo.environment["CONVLINT_ISA"]
+        return supported.first { String(cString: ckernels_isa_name($0)) == named } ?? ckernels_best_isa()
+    }
+
+    init(isa: Int32 = NativeGEMM.chosen) { self.isa = isa }
+
+    var name: String { "built-in C kernel (\(String(cString: ckernels_isa_name(isa))))" }
 
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        multiply(
+            m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, packedA: nil, b: b, ldb: ldb, transposeB: transposeB,
+            c: c, ldc: ldc, accumulate: accumulate)
+    }
+
+    func packedCount(m: Int, k: Int) -> Int { ckernels_packed_floats(isa, Int32(m), Int32(k)) }
+
+    func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {
+        ckernels_pack_a(isa, Int32(m), Int32(k), a, Int32(lda), 0, packed)
+    }
+
+    func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
+        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        multiply(
+            m: m, n: n, k: k, a: a, lda: lda, transposeA: false, packedA: packedA, b: b, ldb: ldb, transposeB: transposeB,
+            c: c, ldc: ldc, accumulate: accumulate)
+    }
+
+    // swiftlint:disable:next function_parameter_count
+    private func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, packedA: UnsafePointer<Float>?,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         let status = ckernels_sgemm(
-            Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, b, Int32(ldb), transposeB ? 1 : 0, c,
-            Int32(ldc), accumulate ? 1 : 0)
+            isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, packedA, b, Int32(ldb), transposeB ? 1 : 0,
+            c, Int32(ldc), accumulate ? 1 : 0)
         // Its packing buffers could not be had: the Swift kernel needs none.
         if status != 0 {
             BuiltinGEMM().multiply(

@@ -1,7 +1,7 @@
 import ConvLintKit
 
-/// The checked network compiled for this CPU, once: each convolution's algorithm and the
-/// scratch and transformed filters it needs. The run executes these steps and `RunPlan`
+/// The checked network compiled for this CPU and GEMM backend, once: each convolution's
+/// algorithm and the scratch and transformed or packed filters it needs. The run executes these steps and `RunPlan`
 /// predicts its memory from the same ones, so the two cannot disagree on a choice.
 public struct CompiledNetwork: Sendable {
     /// How a CONV or DECONV runs.
@@ -16,13 +16,14 @@ public struct CompiledNetwork: Sendable {
         var convolution: ConvolutionAlgorithm?
         /// Floats of scratch the layer takes from the arena while it runs.
         var workspace = 0
-        /// Floats held for the whole run besides the weights: Winograd's transformed filters.
+        /// Floats held for the whole run besides the weights: Winograd's transformed filters, or
+        /// the filters packed for the backend's GEMM.
         var transformedWeights = 0
     }
 
     let steps: [Step]
 
-    public init(_ analysis: Analysis, winograd use: Winograd.Use) {
+    public init(_ analysis: Analysis, winograd use: Winograd.Use, gemm: any GEMM) {
         steps = analysis.layers.map { layer in
             guard case .convolution(let conv) = layer.node.operation else { return Step() }
             let geometry = WindowGeometry(conv)
@@ -37,9 +38,10 @@ public struct CompiledNetwork: Sendable {
                     convolution: .winograd(geometry, tiling: tiling), workspace: tiling.workspace,
                     transformedWeights: 16 * output.d * input.d)
             }
-            let gemm = Convolution(geometry, channels: input.d)
-            let blocks = gemm.blocks(input: (input.d, input.h, input.w), output: (output.h, output.w))
-            return Step(convolution: .gemm(gemm), workspace: blocks.workspace)
+            let convolution = Convolution(geometry, input: (input.d, input.h, input.w), output: (output.h, output.w), gemm: gemm)
+            return Step(
+                convolution: .gemm(convolution), workspace: convolution.blocks.workspace,
+                transformedWeights: convolution.packedCount)
         }
     }
 

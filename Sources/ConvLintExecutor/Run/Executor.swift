@@ -29,12 +29,14 @@ public final class Executor {
     private var buffers: [Int: (mean: Tensor, variance: Tensor)] = [:]
     /// 3x3 stride-1 convolutions with their filters transformed for Winograd, by layer.
     private var winograd: [Int: Winograd] = [:]
+    /// The other convolutions' filters packed for the GEMM backend, by layer (when it packs them).
+    private var packedFilters: [Int: Tensor] = [:]
 
     public init(analysis: Analysis, options: Options = Options(), gemm: any GEMM = GEMMBackend.best()) {
         self.analysis = analysis
         self.options = options
         self.gemm = gemm
-        let compiled = CompiledNetwork(analysis, winograd: options.winograd)
+        let compiled = CompiledNetwork(analysis, winograd: options.winograd, gemm: gemm)
         self.compiled = compiled
         let plan = analysis.memory.map {
             RunPlan(analysis: analysis, memory: $0, keepActivations: options.keepActivations, compiled: compiled)
@@ -105,9 +107,15 @@ public final class Executor {
     ) -> RunMeasurement {
         makeParameters()
         for (index, step) in compiled.steps.enumerated() {
-            guard case .winograd(let geometry, _) = step.convolution else { continue }
-            winograd[index] = Winograd(
-                geometry, weights: parameters[index][0].base, channels: analysis.layers[index].input.d, arena: arena)
+            let (weights, channels) = (parameters[index].first?.base, analysis.layers[index].input.d)
+            switch step.convolution {
+            case .winograd(let geometry, _):
+                winograd[index] = Winograd(geometry, weights: weights!, channels: channels, arena: arena)
+            case .gemm(let convolution):
+                packedFilters[index] = convolution.pack(weights!, channels: channels, gemm: gemm, arena: arena)
+            case .transposed, nil:
+                continue
+            }
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -199,7 +207,9 @@ public final class Executor {
                 fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: Winograd.name)
             case .gemm(var kernel):
-                kernel.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
+                kernel.forward(
+                    input, weights: weights[0].base, packed: packedFilters[layer.node.index], bias: bias, into: output, gemm: gemm,
+                    arena: arena)
                 work = KernelWork(macs: kernel.macs, multiplications: kernel.multiplications, algorithm: kernel.method.rawValue)
             case .transposed(var deconv):
                 deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)

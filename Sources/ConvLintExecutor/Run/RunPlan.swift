@@ -3,7 +3,7 @@ import ConvLintKit
 /// What a run will hold, predicted before anything is allocated, so that a network that does
 /// not fit is refused with numbers instead of being killed by the kernel.
 public struct RunPlan: Sendable {
-    /// Weights, buffers and transformed filters, as float32.
+    /// Weights, buffers and transformed or packed filters, as float32.
     public var fixed: ByteCount
     /// The largest scratch of one layer: a convolution's blocks of columns or output and its
     /// padded input, or a transposed convolution's col2im buffer.
@@ -14,11 +14,15 @@ public struct RunPlan: Sendable {
 
     public var predicted: ByteCount { ByteCount(fixed.bytes + workspace.bytes + activations.bytes) }
 
-    /// `winograd`: convolutions that run by Winograd also hold their filters transformed (16/9 of them).
-    public init(analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Winograd.Use = .auto) {
+    /// `winograd`: convolutions that run by Winograd also hold their filters transformed (16/9
+    /// of them); the others, their filters packed when `gemm` packs them.
+    public init(
+        analysis: Analysis, memory: MemoryEstimate, keepActivations: Bool, winograd: Winograd.Use = .auto,
+        gemm: any GEMM = GEMMBackend.best()
+    ) {
         self.init(
             analysis: analysis, memory: memory, keepActivations: keepActivations,
-            compiled: CompiledNetwork(analysis, winograd: winograd))
+            compiled: CompiledNetwork(analysis, winograd: winograd, gemm: gemm))
     }
 
     /// The memory of running `compiled`, the steps the executor will run.
