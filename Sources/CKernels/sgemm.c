@@ -304,7 +304,23 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
     float *bp = scratch(&b_panel, sizeof(float) * (size_t)KC * ((nc_max + nr - 1) / nr * nr));
     // A prepacked (a layer's weights) is read where it lies; else each block is packed here.
     float *a_block = packed_a ? NULL : scratch(&a_panel, sizeof(float) * (size_t)KC * padded_rows(mc, mr));
-    if (!bp || (!packed_a && !a_block)) return -1;
+    if (!bp || (!packed_a && !a_block)) {
+        if (!packed_a) return -1;
+        // No buffer for B: the product straight from the packed A and B as stored, slowly.
+        size_t rows = padded_rows(m, mr);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0;
+                for (int p = 0; p < k; p++) {
+                    int p0 = p / KC * KC, kc = k - p0 < KC ? k - p0 : KC;
+                    sum += packed_a[(size_t)p0 * rows + (size_t)(i / mr * mr) * kc + (size_t)(p - p0) * mr + i % mr] *
+                           at(b, ldb, trans_b, p, j);
+                }
+                c[(size_t)i * ldc + j] = (accumulate ? c[(size_t)i * ldc + j] : 0) + sum;
+            }
+        }
+        return 0;
+    }
     float tile[CK_MAX_TILE];
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC;

@@ -76,7 +76,7 @@ import Testing
             defer { packed.deallocate() }
             gemm.pack(m: m, k: k, a: a, lda: k, into: packed.baseAddress!)
             gemm.multiply(
-                m: m, n: n, k: k, a: a, lda: k, packedA: gemm.packedCount(m: m, k: k) > 0 ? packed.baseAddress! : nil, b: b,
+                m: m, n: n, k: k, a: gemm.packedCount(m: m, k: k) > 0 ? .packed(packed.baseAddress!) : .stored(a, lda: k), b: b,
                 ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n, accumulate: true)
             expectClose(c, expected.map { 2 * $0 }, "\(gemm.name) packed")
         }

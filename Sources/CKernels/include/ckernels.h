@@ -14,7 +14,8 @@ const char *ckernels_isa_name(int isa);
 /// cache-sized panels and runs the register-blocked microkernel of `isa`. `packed_a`, when not
 /// NULL, is A as `ckernels_pack_a` left it, and A is then read from it alone (but for the few
 /// rows that `ckernels_packed_floats` does not pack). Returns 0, or -1 when `isa` does not run
-/// here or the packing buffers could not be allocated (C is then unchanged).
+/// here or, A not being prepacked, the packing buffers could not be allocated (C is then
+/// unchanged); with A prepacked and no buffer for B, it multiplies without one.
 int ckernels_sgemm(int isa, int m, int n, int k, const float *a, int lda, int trans_a, const float *packed_a,
                    const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate);
 

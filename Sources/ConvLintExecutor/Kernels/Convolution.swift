@@ -237,12 +237,12 @@ private struct ConvolutionPass: @unchecked Sendable {
         let source = input.image(n) + group * inPerGroup * input.height * input.width
         if method == .pointwise {
             gemm.multiply(
-                m: filters, n: count, k: rows, a: filterRows, lda: rows, packedA: packedOperand(panel), b: source + first,
+                m: filters, n: count, k: rows, a: operand(panel, filterRows), b: source + first,
                 ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false)
         } else {
             im2col(source, positions: first..<(first + count), into: own)
             gemm.multiply(
-                m: filters, n: count, k: rows, a: filterRows, lda: rows, packedA: packedOperand(panel), b: own, ldb: count,
+                m: filters, n: count, k: rows, a: operand(panel, filterRows), b: own, ldb: count,
                 transposeB: false, c: target + first, ldc: positions, accumulate: false)
         }
         if let bias {
@@ -254,8 +254,10 @@ private struct ConvolutionPass: @unchecked Sendable {
         return (filters * rows * count, filters * rows * count)
     }
 
-    /// The packed form of operand `panel`, when the backend packed the weights.
-    private func packedOperand(_ panel: Int) -> UnsafePointer<Float>? { packed.map { $0 + panels[panel] } }
+    /// Operand `panel`, which starts at `stored` in the weights: packed when the backend packed them.
+    private func operand(_ panel: Int, _ stored: UnsafePointer<Float>) -> GEMMOperand {
+        packed.map { .packed($0 + panels[panel]) } ?? .stored(stored, lda: rows)
+    }
 
     /// Zero-padded copies of image `n`'s channels, split between the cores.
     func pad(image n: Int) {
@@ -289,9 +291,8 @@ private struct ConvolutionPass: @unchecked Sendable {
             let (ky, kx) = (tap / geometry.kernel.w, tap % geometry.kernel.w)
             let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
             gemm.multiply(
-                m: filters, n: count, k: inPerGroup, a: filterRows + tap * inPerGroup, lda: rows,
-                packedA: packedOperand(panel + tap), b: source + offset, ldb: padded.plane, transposeB: false, c: own, ldc: count,
-                accumulate: tap > 0)
+                m: filters, n: count, k: inPerGroup, a: operand(panel + tap, filterRows + tap * inPerGroup), b: source + offset,
+                ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0)
         }
         // Runs of valid columns: x < output width within each padded-width row.
         var valid = 0

@@ -24,11 +24,18 @@ public protocol GEMM: Sendable {
     func packedCount(m: Int, k: Int) -> Int
     /// Writes A (row-major, rows `lda` apart) into `packed`, `packedCount(m:k:)` floats.
     func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>)
-    /// `multiply` with A untransposed and, when not nil, also as `pack` laid it out.
+    /// `multiply` with A untransposed, as stored or as `pack` laid it out.
     // swiftlint:disable:next function_parameter_count
     func multiply(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
-        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+        m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+}
+
+/// A left operand of a GEMM: row-major with rows `lda` apart, or as the backend's `pack` laid
+/// it out (only for a backend whose `packedCount` is not 0 for its size).
+public enum GEMMOperand {
+    case stored(UnsafePointer<Float>, lda: Int)
+    case packed(UnsafePointer<Float>)
 }
 
 /// A backend that reads A as stored: nothing is packed ahead.
@@ -37,12 +44,17 @@ extension GEMM {
     public func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {}
     // swiftlint:disable:next function_parameter_count
     public func multiply(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
-        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
-        multiply(
-            m: m, n: n, k: k, a: a, lda: lda, transposeA: false, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
-            accumulate: accumulate)
+        switch a {
+        case .stored(let a, let lda):
+            multiply(
+                m: m, n: n, k: k, a: a, lda: lda, transposeA: false, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+                accumulate: accumulate)
+        case .packed:
+            preconditionFailure("\(name) packs no operand: its packedCount is 0")
+        }
     }
 }
 

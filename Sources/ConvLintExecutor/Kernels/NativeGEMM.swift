@@ -38,12 +38,20 @@ struct NativeGEMM: GEMM {
     }
 
     func multiply(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>?, b: UnsafePointer<Float>,
-        ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
-        multiply(
-            m: m, n: n, k: k, a: a, lda: lda, transposeA: false, packedA: packedA, b: b, ldb: ldb, transposeB: transposeB,
-            c: c, ldc: ldc, accumulate: accumulate)
+        switch a {
+        case .stored(let a, let lda):
+            multiply(
+                m: m, n: n, k: k, a: a, lda: lda, transposeA: false, packedA: nil, b: b, ldb: ldb, transposeB: transposeB, c: c,
+                ldc: ldc, accumulate: accumulate)
+        case .packed(let packed):
+            // The C kernel reads only the packed form (it packs no M of 4 or fewer rows).
+            multiply(
+                m: m, n: n, k: k, a: packed, lda: k, transposeA: false, packedA: packed, b: b, ldb: ldb, transposeB: transposeB,
+                c: c, ldc: ldc, accumulate: accumulate)
+        }
     }
 
     // swiftlint:disable:next function_parameter_count
@@ -54,7 +62,8 @@ struct NativeGEMM: GEMM {
         let status = ckernels_sgemm(
             isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, packedA, b, Int32(ldb), transposeB ? 1 : 0,
             c, Int32(ldc), accumulate ? 1 : 0)
-        // Its packing buffers could not be had: the Swift kernel needs none.
+        // Its packing buffers could not be had: the Swift kernel needs none. (With A prepacked
+        // the C kernel does without them.)
         if status != 0 {
             BuiltinGEMM().multiply(
                 m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB, c: c,
