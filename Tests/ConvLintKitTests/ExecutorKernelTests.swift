@@ -261,7 +261,8 @@ import Testing
         #expect(Winograd.applies(to: Self.geometry(c), channels: max(c.depth, 16)))
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
-            var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, arena: arena)
+            var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, gemm: gemm, arena: arena)
+            #expect((winograd.packedStride > 0) == (gemm is NativeGEMM && c.filters > 4))
             winograd.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)

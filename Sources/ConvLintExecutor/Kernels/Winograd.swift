@@ -44,18 +44,43 @@ public struct Winograd {
     }
 
     let geometry: WindowGeometry
-    /// U: 16 matrices of K × C, built once with the network.
+    /// U: 16 matrices of K × C, built once with the network, each as the backend packed it
+    /// when it packs them (`packedStride` floats apart), else as stored.
     let filters: Tensor
+    let packedStride: Int
     /// Multiplications the GEMMs performed, and the nominal MACs of the convolution computed.
     private(set) var multiplications = 0
     private(set) var macs = 0
 
-    /// Transforms `weights` (K × 3 × 3 × C, as `Convolution` stores them) into U.
-    init(_ geometry: WindowGeometry, weights: UnsafePointer<Float>, channels: Int, arena: TensorArena) {
+    /// Floats of U held for the run, and of the scratch that building it takes beyond them
+    /// (U as stored, before the backend packs it).
+    static func filterFloats(filters k: Int, channels: Int, gemm: any GEMM) -> (held: Int, building: Int) {
+        let packed = gemm.packedCount(m: k, k: channels)
+        return packed > 0 ? (16 * packed, 16 * k * channels) : (16 * k * channels, 0)
+    }
+
+    /// Transforms `weights` (K × 3 × 3 × C, as `Convolution` stores them) into U, packed for `gemm`.
+    init(_ geometry: WindowGeometry, weights: UnsafePointer<Float>, channels: Int, gemm: any GEMM, arena: TensorArena) {
         self.geometry = geometry
         let k = geometry.filters
-        filters = Tensor(batch: 1, depth: 16 * k * channels, height: 1, width: 1, arena: arena)
-        let u = filters.base
+        let stored = Tensor(batch: 1, depth: 16 * k * channels, height: 1, width: 1, arena: arena)
+        Self.transform(weights, filters: k, channels: channels, into: stored.base)
+        packedStride = gemm.packedCount(m: k, k: channels)
+        guard packedStride > 0 else {
+            filters = stored
+            return
+        }
+        filters = Tensor(batch: 1, depth: 16 * packedStride, height: 1, width: 1, arena: arena)
+        for element in 0..<16 {
+            gemm.pack(
+                m: k, k: channels, a: stored.base + element * k * channels, lda: channels,
+                into: filters.base + element * packedStride)
+        }
+    }
+
+    /// U = G g Gᵀ for every filter and channel: element e of filter f and channel c at
+    /// `u[(e · K + f) · C + c]`.
+    private static func transform(_ weights: UnsafePointer<Float>, filters k: Int, channels: Int, into u: UnsafeMutablePointer<Float>) {
         for f in 0..<k {
             for c in 0..<channels {
                 // Rows of g, then of G g (4 × 3), then each row times Gᵀ: scalars, no arrays, as
@@ -117,6 +142,7 @@ public struct Winograd {
         let tiling = Tiling(channels: channels, filters: k, output: (output.height, output.width))
         let scratch = Tensor(batch: 1, depth: tiling.workspace, height: 1, width: 1, arena: arena)
         nonisolated(unsafe) let (padded, u) = (scratch.base, UnsafePointer(filters.base))
+        let packed = packedStride
         nonisolated(unsafe) let own = scratch.base + channels * tiling.plane
         let layout = TileLayout(
             height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tiling.tilesW,
@@ -138,10 +164,11 @@ public struct Winograd {
                 }
                 // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
                 for element in 0..<16 {
+                    let a: GEMMOperand =
+                        packed > 0 ? .packed(u + element * packed) : .stored(u + element * k * channels, lda: channels)
                     gemm.multiply(
-                        m: k, n: count, k: channels, a: u + element * k * channels, lda: channels, transposeA: false,
-                        b: v + element * channels * count, ldb: count, transposeB: false, c: m + element * k * count,
-                        ldc: count, accumulate: false)
+                        m: k, n: count, k: channels, a: a, b: v + element * channels * count, ldb: count, transposeB: false,
+                        c: m + element * k * count, ldc: count, accumulate: false)
                 }
                 for f in 0..<k {
                     layout.transformOutput(

@@ -14,7 +14,7 @@ public struct CompiledNetwork: Sendable {
     struct Step: Sendable {
         /// Nil for layers without a choice of algorithm.
         var convolution: ConvolutionAlgorithm?
-        /// Floats of scratch the layer takes from the arena while it runs.
+        /// Floats of scratch the layer takes from the arena while it runs (or while it is built).
         var workspace = 0
         /// Floats held for the whole run besides the weights: Winograd's transformed filters, or
         /// the filters packed for the backend's GEMM.
@@ -34,9 +34,10 @@ public struct CompiledNetwork: Sendable {
             }
             if Winograd.chosen(use, geometry: geometry, channels: input.d, output: (output.h, output.w)) {
                 let tiling = Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w))
+                let filters = Winograd.filterFloats(filters: output.d, channels: input.d, gemm: gemm)
                 return Step(
-                    convolution: .winograd(geometry, tiling: tiling), workspace: tiling.workspace,
-                    transformedWeights: 16 * output.d * input.d)
+                    convolution: .winograd(geometry, tiling: tiling), workspace: max(tiling.workspace, filters.building),
+                    transformedWeights: filters.held)
             }
             let convolution = Convolution(geometry, input: (input.d, input.h, input.w), output: (output.h, output.w), gemm: gemm)
             return Step(

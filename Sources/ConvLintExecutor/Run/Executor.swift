@@ -110,7 +110,7 @@ public final class Executor {
             let (weights, channels) = (parameters[index].first?.base, analysis.layers[index].input.d)
             switch step.convolution {
             case .winograd(let geometry, _):
-                winograd[index] = Winograd(geometry, weights: weights!, channels: channels, arena: arena)
+                winograd[index] = Winograd(geometry, weights: weights!, channels: channels, gemm: gemm, arena: arena)
             case .gemm(let convolution):
                 packedFilters[index] = convolution.pack(weights!, channels: channels, gemm: gemm, arena: arena)
             case .transposed, nil:
