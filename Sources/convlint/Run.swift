@@ -50,12 +50,13 @@ struct Run: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Which 3x3 stride-1 convolutions run by Winograd F(2x2, 3x3): auto, on or off.",
+            "Which 3x3 stride-1 convolutions run by Winograd: auto, on or off.",
             discussion: """
                 auto: the large ones (C·K·H·W of 2^25 or more), where it is faster (every VGG16 \
                 layer after the first, no ResNet-50 layer); on: all with 16 or more input channels; off: none, every \
-                convolution by GEMM. Winograd performs 2.25x fewer multiplications, which the \
-                report shows beside the nominal MACs; its results differ from GEMM's by float32 rounding.
+                convolution by GEMM. Outputs of 56x56 or more take F(4x4, 3x3), 4x fewer multiplications; \
+                smaller ones F(2x2, 3x3), 2.25x fewer. The report shows what was performed beside the \
+                nominal MACs; the results differ from GEMM's by float32 rounding.
                 """))
     var winograd: Winograd.Use = .auto
 

@@ -246,13 +246,13 @@ import Testing
         ConvCase(depth: 256, height: 45, width: 47, filters: 2, padding: (1, 1)),
     ]
 
-    @Test(arguments: winogradCases)
-    func winogradMatchesTheDirectLoopsWithFewerMultiplications(_ c: ConvCase) {
-        checkWinograd(c)
+    @Test(arguments: winogradCases, Winograd.Tile.allCases)
+    func winogradMatchesTheDirectLoopsWithFewerMultiplications(_ c: ConvCase, tile: Winograd.Tile) {
+        checkWinograd(c, tile: tile)
     }
 
-    /// Winograd F(2x2, 3x3) on every GEMM backend against the direct loops.
-    func checkWinograd(_ c: ConvCase) {
+    /// Winograd F(m x m, 3x3) on every GEMM backend against the direct loops.
+    func checkWinograd(_ c: ConvCase, tile: Winograd.Tile) {
         let arena = TensorArena()
         let input = tensor(random(c.batch * c.depth * c.height * c.width, seed: 8), c.batch, c.depth, c.height, c.width, arena: arena)
         let weights = random(c.filters * c.depth * 9, seed: 9)
@@ -261,13 +261,14 @@ import Testing
         #expect(Winograd.applies(to: Self.geometry(c), channels: max(c.depth, 16)))
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
-            var winograd = Winograd(Self.geometry(c), weights: weights, channels: c.depth, gemm: gemm, arena: arena)
+            var winograd = Winograd(Self.geometry(c), tile: tile, weights: weights, channels: c.depth, gemm: gemm, arena: arena)
             #expect((winograd.packedStride > 0) == (gemm is NativeGEMM && c.filters > 4))
             winograd.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)
-            let tiles = (c.outHeight + 1) / 2 * ((c.outWidth + 1) / 2)
-            #expect(winograd.multiplications == c.batch * 16 * c.filters * c.depth * tiles)
+            let m = tile.rawValue
+            let tiles = (c.outHeight + m - 1) / m * ((c.outWidth + m - 1) / m)
+            #expect(winograd.multiplications == c.batch * (m + 2) * (m + 2) * c.filters * c.depth * tiles)
         }
     }
 
@@ -671,7 +672,7 @@ import Testing
         #expect(run.peakBytes <= plan.predicted)
         #expect(RunPlan(analysis: analysis, memory: analysis.memory!, keepActivations: false, winograd: .off).predicted < run.peakBytes)
         // All six are 3x3 stride 1; the first reads 3 channels and stays on GEMM.
-        let convs = run.layers.filter { $0.algorithm == Winograd.name }
+        let convs = run.layers.filter { $0.algorithm?.hasPrefix("Winograd") == true }
         #expect(convs.count == 5)
         #expect(convs.allSatisfy { $0.multiplications * 2 < $0.macs })
     }
@@ -682,7 +683,19 @@ import Testing
                       ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
     func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
         let analysis = analyzeArchitecture(file)
-        #expect(CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM()).winogradLayers == layers)
+        let compiled = CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM())
+        #expect(compiled.winogradLayers == layers)
+        // F(4x4) on outputs of 56x56 or more: VGG16's conv1_2 to conv3_3, F(2x2) on the rest.
+        let tiles = compiled.steps.compactMap { step -> Winograd.Tile? in
+            guard case .winograd(_, let tiling) = step.convolution else { return nil }
+            return tiling.tile
+        }
+        let large = analysis.layers.filter { layer in
+            compiled.steps[layer.node.index].convolution.map { if case .winograd = $0 { true } else { false } } == true
+                && min(layer.output.h, layer.output.w) >= 56
+        }
+        #expect(tiles.count { $0 == .four } == large.count)
+        if file == "vgg16.yaml", use != .off { #expect(large.count == 6) }
     }
 }
 

@@ -72,7 +72,7 @@ import Testing
             c.height = 2 + Self.size(&choices, upTo: 12)
             c.width = 2 + Self.size(&choices, upTo: 12)
             c.padding = choices.chance(50) ? (1, 1) : (0, 0)
-            kernels.checkWinograd(c)
+            kernels.checkWinograd(c, tile: choices.chance(50) ? .four : .two)
         }
     }
 

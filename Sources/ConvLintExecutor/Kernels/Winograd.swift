@@ -1,15 +1,44 @@
 import ConvLintKit
 import Foundation
 
-/// 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, 2016):
-/// each 2x2 block of outputs comes from a 4x4 input tile in 16 multiplications per channel
-/// pair instead of 36. Tiles are transformed (V = Bᵀ d B), multiplied by the transformed
-/// filters (U = G g Gᵀ) as 16 GEMMs over channels, and transformed back (Y = Aᵀ M A).
+/// 3x3 stride-1 convolution by Winograd's minimal filtering F(m x m, 3x3) (Lavin & Gray, 2016):
+/// each m x m block of outputs comes from an (m+2)² input tile in (m+2)² multiplications per
+/// channel pair instead of 9m²: F(2x2, 3x3) performs 2.25x fewer than the direct convolution,
+/// F(4x4, 3x3) 4x fewer. Tiles are transformed (V = Bᵀ d B), multiplied by the transformed
+/// filters (U = G g Gᵀ) as (m+2)² GEMMs over channels, and transformed back (Y = Aᵀ M A).
 /// Each core does all three for its own blocks of tiles, in its own scratch, so that V and M
 /// stay in cache between the steps. The network's MACs stay the nominal ones;
 /// `multiplications` says what was performed.
 public struct Winograd {
-    static let name = "Winograd F(2x2, 3x3)"
+    /// The output tile: F(2x2, 3x3) or F(4x4, 3x3).
+    enum Tile: Int, Sendable, CaseIterable {
+        case two = 2, four = 4
+
+        var name: String { "Winograd F(\(rawValue)x\(rawValue), 3x3)" }
+        /// Side of the input tile, and the elements of each transformed tile (one GEMM each).
+        var side: Int { rawValue + 2 }
+        var elements: Int { side * side }
+
+        /// G, side × 3: the filter transform. F(4x4, 3x3) interpolates at 0, ±1, ±2 and ∞;
+        /// its larger coefficients cost float32 about one more digit than F(2x2, 3x3).
+        var g: [[Float]] {
+            switch self {
+            case .two: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+            case .four:
+                [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
+                 [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
+            }
+        }
+
+        /// F(4x4, 3x3) where it measured faster, on outputs of 56x56 or more. Two VGG16-shaped
+        /// layers at batch 1 on the built-in kernel, F(2x2) against F(4x4), fastest of 9 passes:
+        /// 224x224x64 45 ms against 39, 112x112x128 36 against 36, 56x56x256 32 against 26,
+        /// 28x28x512 32 against 32 (a tie, left to the more exact F(2x2)), and 14x14x512 11
+        /// against 27: 16 tiles an image are too few columns for a GEMM.
+        static func chosen(output: (height: Int, width: Int)) -> Tile {
+            min(output.height, output.width) >= 56 ? .four : .two
+        }
+    }
 
     /// When a 3x3 stride-1 convolution runs by Winograd.
     public enum Use: String, CaseIterable, Sendable {
@@ -44,90 +73,102 @@ public struct Winograd {
     }
 
     let geometry: WindowGeometry
-    /// U: 16 matrices of K × C, built once with the network, each as the backend packed it
-    /// when it packs them (`packedStride` floats apart), else as stored.
+    let tile: Tile
+    /// U: one K × C matrix per element of a tile, built once with the network, each as the
+    /// backend packed it when it packs them (`packedStride` floats apart), else as stored.
     let filters: Tensor
     let packedStride: Int
     /// Multiplications the GEMMs performed, and the nominal MACs of the convolution computed.
     private(set) var multiplications = 0
     private(set) var macs = 0
 
+    var name: String { tile.name }
+
     /// Floats of U held for the run, and of the scratch that building it takes beyond them
     /// (U as stored, before the backend packs it).
-    static func filterFloats(filters k: Int, channels: Int, gemm: any GEMM) -> (held: Int, building: Int) {
+    static func filterFloats(_ tile: Tile, filters k: Int, channels: Int, gemm: any GEMM) -> (held: Int, building: Int) {
         let packed = gemm.packedCount(m: k, k: channels)
-        return packed > 0 ? (16 * packed, 16 * k * channels) : (16 * k * channels, 0)
+        let stored = tile.elements * k * channels
+        return packed > 0 ? (tile.elements * packed, stored) : (stored, 0)
     }
 
     /// Transforms `weights` (K × 3 × 3 × C, as `Convolution` stores them) into U, packed for `gemm`.
-    init(_ geometry: WindowGeometry, weights: UnsafePointer<Float>, channels: Int, gemm: any GEMM, arena: TensorArena) {
+    init(
+        _ geometry: WindowGeometry, tile: Tile, weights: UnsafePointer<Float>, channels: Int, gemm: any GEMM,
+        arena: TensorArena
+    ) {
         self.geometry = geometry
+        self.tile = tile
         let k = geometry.filters
-        let stored = Tensor(batch: 1, depth: 16 * k * channels, height: 1, width: 1, arena: arena)
-        Self.transform(weights, filters: k, channels: channels, into: stored.base)
+        let stored = Tensor(batch: 1, depth: tile.elements * k * channels, height: 1, width: 1, arena: arena)
+        Self.transform(weights, tile: tile, filters: k, channels: channels, into: stored.base)
         packedStride = gemm.packedCount(m: k, k: channels)
         guard packedStride > 0 else {
             filters = stored
             return
         }
-        filters = Tensor(batch: 1, depth: 16 * packedStride, height: 1, width: 1, arena: arena)
-        for element in 0..<16 {
+        filters = Tensor(batch: 1, depth: tile.elements * packedStride, height: 1, width: 1, arena: arena)
+        for element in 0..<tile.elements {
             gemm.pack(
                 m: k, k: channels, a: stored.base + element * k * channels, lda: channels,
                 into: filters.base + element * packedStride)
         }
     }
 
-    /// U = G g Gᵀ for every filter and channel: element e of filter f and channel c at
-    /// `u[(e · K + f) · C + c]`.
-    private static func transform(_ weights: UnsafePointer<Float>, filters k: Int, channels: Int, into u: UnsafeMutablePointer<Float>) {
+    /// U = G g Gᵀ for every filter and channel: element (i, j) of filter f and channel c at
+    /// `u[((i · side + j) · K + f) · C + c]`, each element a sum of the nine taps weighted
+    /// G[i][r] · G[j][s], over all channels at once.
+    private static func transform(
+        _ weights: UnsafePointer<Float>, tile: Tile, filters k: Int, channels: Int, into u: UnsafeMutablePointer<Float>
+    ) {
+        let g = tile.g
         for f in 0..<k {
-            for c in 0..<channels {
-                // Rows of g, then of G g (4 × 3), then each row times Gᵀ: scalars, no arrays, as
-                // this runs for every filter and channel (1.6 million pairs in VGG16).
-                func row(_ r: Int) -> SIMD3<Float> {
-                    let tap = weights + (f * 9 + 3 * r) * channels + c
-                    return SIMD3(tap[0], tap[channels], tap[2 * channels])
+            let taps = weights + f * 9 * channels
+            for i in 0..<tile.side {
+                for j in 0..<tile.side {
+                    let target = u + ((i * tile.side + j) * k + f) * channels
+                    target.update(repeating: 0, count: channels)
+                    for r in 0..<3 {
+                        for s in 0..<3 {
+                            let weight = g[i][r] * g[j][s]
+                            guard weight != 0 else { continue }
+                            let row = taps + (r * 3 + s) * channels
+                            for c in 0..<channels { target[c] += weight * row[c] }
+                        }
+                    }
                 }
-                let (g0, g1, g2) = (row(0), row(1), row(2))
-                let gg = (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2)
-                func store(_ i: Int, _ t: SIMD3<Float>) {
-                    let values = SIMD4(t[0], (t[0] + t[1] + t[2]) / 2, (t[0] - t[1] + t[2]) / 2, t[2])
-                    for j in 0..<4 { u[((i * 4 + j) * k + f) * channels + c] = values[j] }
-                }
-                store(0, gg.0)
-                store(1, gg.1)
-                store(2, gg.2)
-                store(3, gg.3)
             }
         }
     }
 
     /// Where the tiles sit, how they are cut into blocks, and the scratch that takes.
-    struct Tiling {
+    struct Tiling: Sendable {
+        let tile: Tile
         let channels: Int, filters: Int
         let tilesH: Int, tilesW: Int
         /// Tiles per block, and blocks per image (a multiple of the cores).
         let size: Int, blocks: Int
         /// Each channel is copied into a zero-bordered plane, so tiles need no bounds checks;
-        /// 16 columns of slack let the last vector of a row load past its end.
-        var paddedWidth: Int { 2 * tilesW + 2 + 16 }
-        var paddedHeight: Int { 2 * tilesH + 2 }
+        /// 40 columns of slack let the last vectors of a row load past its end.
+        var paddedWidth: Int { tile.rawValue * tilesW + 2 + 40 }
+        var paddedHeight: Int { tile.rawValue * tilesH + 2 }
         var plane: Int { paddedWidth * paddedHeight }
         var tiles: Int { tilesH * tilesW }
-        /// A core's V (16 × C × size) and M (16 × K × size).
-        var perCore: Int { 16 * (channels + filters) * size }
+        /// A core's V (elements × C × size) and M (elements × K × size).
+        var perCore: Int { tile.elements * (channels + filters) * size }
         /// Floats of scratch: the padded image, shared, and each core's V and M.
         var workspace: Int { channels * plane + Cores.count * perCore }
 
-        init(channels: Int, filters: Int, output: (height: Int, width: Int)) {
+        init(_ tile: Tile, channels: Int, filters: Int, output: (height: Int, width: Int)) {
+            self.tile = tile
             self.channels = channels
             self.filters = filters
-            tilesH = (output.height + 1) / 2
-            tilesW = (output.width + 1) / 2
-            // 512 tiles with 64 channels in and out (V and M: 4 MiB), at least 256 with more:
-            // fewer made VGG16's 256- and 512-channel layers slower, more its 64-channel ones.
-            let cap = max(256, 65536 / (channels + filters))
+            tilesH = (output.height + tile.rawValue - 1) / tile.rawValue
+            tilesW = (output.width + tile.rawValue - 1) / tile.rawValue
+            // F(2x2): 512 tiles with 64 channels in and out (V and M: 4 MiB), at least 256
+            // with more: fewer made VGG16's 256- and 512-channel layers slower, more its
+            // 64-channel ones. F(4x4) holds the same bytes in 16/36 as many tiles.
+            let cap = max(256, 65536 / (channels + filters)) * 16 / tile.elements
             let tiles = tilesH * tilesW
             blocks = Cores.count * max(1, (tiles + Cores.count * cap - 1) / (Cores.count * cap))
             size = (tiles + blocks - 1) / blocks
@@ -138,15 +179,16 @@ public struct Winograd {
     mutating func forward(
         _ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM, arena: TensorArena
     ) {
-        let (channels, k) = (input.depth, geometry.filters)
-        let tiling = Tiling(channels: channels, filters: k, output: (output.height, output.width))
+        let (channels, k, elements) = (input.depth, geometry.filters, tile.elements)
+        let tiling = Tiling(tile, channels: channels, filters: k, output: (output.height, output.width))
         let scratch = Tensor(batch: 1, depth: tiling.workspace, height: 1, width: 1, arena: arena)
         nonisolated(unsafe) let (padded, u) = (scratch.base, UnsafePointer(filters.base))
         let packed = packedStride
         nonisolated(unsafe) let own = scratch.base + channels * tiling.plane
         let layout = TileLayout(
-            height: input.height, width: input.width, outH: output.height, outW: output.width, tilesW: tiling.tilesW,
-            paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight, padding: geometry.padding)
+            tile: tile, height: input.height, width: input.width, outH: output.height, outW: output.width,
+            tilesW: tiling.tilesW, paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight,
+            padding: geometry.padding)
         for n in 0..<input.batch {
             nonisolated(unsafe) let (source, target, bias) = (UnsafePointer(input.image(n)), output.image(n), bias)
             Cores.split(channels, grain: 1) { range in
@@ -154,7 +196,7 @@ public struct Winograd {
             }
             Cores.deal(tiling.blocks, workers: gemm.workers) { block, core in
                 let v = own + core * tiling.perCore
-                let m = v + 16 * channels * tiling.size
+                let m = v + elements * channels * tiling.size
                 let first = block * tiling.size
                 let tiles = first..<min(tiling.tiles, first + tiling.size)
                 let count = tiles.count
@@ -163,7 +205,7 @@ public struct Winograd {
                     layout.transformInput(padded + c * tiling.plane, tiles: tiles, into: v + c * count, stride: channels * count)
                 }
                 // M[ξν] = U[ξν] · V[ξν]: K × tiles from K × C and C × tiles.
-                for element in 0..<16 {
+                for element in 0..<elements {
                     let a: GEMMOperand =
                         packed > 0 ? .packed(u + element * packed) : .stored(u + element * k * channels, lda: channels)
                     gemm.multiply(
@@ -176,15 +218,17 @@ public struct Winograd {
                         bias: bias?[f] ?? 0)
                 }
             }
-            multiplications += 16 * k * channels * tiling.tiles
+            multiplications += elements * k * channels * tiling.tiles
             macs += k * channels * 9 * output.height * output.width
         }
     }
 }
 
-/// Where tiles sit in a plane, and the two transforms of F(2x2, 3x3) over a range of tiles:
-/// eight tiles of a row at a time in SIMD lanes, the rest one by one.
+/// Where tiles sit in a plane, and the two transforms over a range of tiles: eight tiles of a
+/// row at a time in SIMD lanes, the rest one by one.
 private struct TileLayout {
+    typealias V8 = SIMD8<Float>
+    let tile: Winograd.Tile
     let height: Int, width: Int, outH: Int, outW: Int, tilesW: Int
     let paddedWidth: Int, paddedHeight: Int
     let padding: (w: Int, h: Int)
@@ -209,9 +253,73 @@ private struct TileLayout {
         }
     }
 
+    /// Element e of each of `lanes` tiles, to `v[e * stride + offset]`.
+    @inline(__always)
+    private func store(_ vector: V8, _ e: Int, _ v: UnsafeMutablePointer<Float>, stride: Int, offset: Int, lanes: Int) {
+        let target = v + e * stride + offset
+        if lanes == 8 {
+            UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
+        } else {
+            for lane in 0..<lanes { target[lane] = vector[lane] }
+        }
+    }
+
+    @inline(__always)
+    private func load(_ m: UnsafePointer<Float>, _ e: Int, stride: Int, offset: Int, lanes: Int) -> V8 {
+        let source = m + e * stride + offset
+        if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
+        var vector = V8()
+        for lane in 0..<lanes { vector[lane] = source[lane] }
+        return vector
+    }
+
+    /// Writes output row `y` of `lanes` tiles from column tile `tx` on: the first `count` of the
+    /// row's values in each (m of them, fewer at the right edge).
+    @inline(__always)
+    private func write(
+        _ values: (V8, V8, V8, V8), count: Int, row y: Int, tx: Int, lanes: Int, into plane: UnsafeMutablePointer<Float>
+    ) {
+        guard y < outH else { return }
+        let line = plane + y * outW
+        if count == 4, 4 * (tx + lanes) <= outW {
+            // Whole tiles: four values a tile, one vector store each.
+            for lane in 0..<lanes {
+                let quad = SIMD4(values.0[lane], values.1[lane], values.2[lane], values.3[lane])
+                UnsafeMutableRawPointer(line + 4 * (tx + lane)).storeBytes(of: quad, as: SIMD4<Float>.self)
+            }
+            return
+        }
+        for lane in 0..<lanes {
+            let x = count * (tx + lane)
+            let kept = min(count, outW - x)
+            if kept > 0 { line[x] = values.0[lane] }
+            if kept > 1 { line[x + 1] = values.1[lane] }
+            if kept > 2 { line[x + 2] = values.2[lane] }
+            if kept > 3 { line[x + 3] = values.3[lane] }
+        }
+    }
+
     /// V = Bᵀ d B. Element e of tile t goes to `v[e * stride + t − first]`.
     func transformInput(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        typealias V8 = SIMD8<Float>
+        switch tile {
+        case .two: transformInput2(plane, tiles: tiles, into: v, stride: stride)
+        case .four: transformInput4(plane, tiles: tiles, into: v, stride: stride)
+        }
+    }
+
+    /// Y = Aᵀ M A plus the bias, an m x m block of outputs per tile.
+    func transformOutput(
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+    ) {
+        switch tile {
+        case .two: transformOutput2(m, stride: stride, tiles: tiles, into: plane, bias: bias)
+        case .four: transformOutput4(m, stride: stride, tiles: tiles, into: plane, bias: bias)
+        }
+    }
+
+    // MARK: F(2x2, 3x3)
+
+    private func transformInput2(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
         eights(tiles) { ty, tx, lanes, offset in
             // Row r of eight 4x4 tiles, columns 0...3, each a vector over the tiles.
             func row(_ r: Int) -> (V8, V8, V8, V8) {
@@ -222,52 +330,130 @@ private struct TileLayout {
                 return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)  // d·B, column by column
             }
             let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
-            func store(_ e: Int, _ vector: V8) {
-                let target = v + e * stride + offset
-                if lanes == 8 {
-                    UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
-                } else {
-                    for lane in 0..<lanes { target[lane] = vector[lane] }
-                }
-            }
+            func put(_ e: Int, _ vector: V8) { store(vector, e, v, stride: stride, offset: offset, lanes: lanes) }
             // Bᵀ (d B): rows combined the same way.
-            store(0, r0.0 - r2.0); store(1, r0.1 - r2.1); store(2, r0.2 - r2.2); store(3, r0.3 - r2.3)
-            store(4, r1.0 + r2.0); store(5, r1.1 + r2.1); store(6, r1.2 + r2.2); store(7, r1.3 + r2.3)
-            store(8, r2.0 - r1.0); store(9, r2.1 - r1.1); store(10, r2.2 - r1.2); store(11, r2.3 - r1.3)
-            store(12, r1.0 - r3.0); store(13, r1.1 - r3.1); store(14, r1.2 - r3.2); store(15, r1.3 - r3.3)
+            put(0, r0.0 - r2.0); put(1, r0.1 - r2.1); put(2, r0.2 - r2.2); put(3, r0.3 - r2.3)
+            put(4, r1.0 + r2.0); put(5, r1.1 + r2.1); put(6, r1.2 + r2.2); put(7, r1.3 + r2.3)
+            put(8, r2.0 - r1.0); put(9, r2.1 - r1.1); put(10, r2.2 - r1.2); put(11, r2.3 - r1.3)
+            put(12, r1.0 - r3.0); put(13, r1.1 - r3.1); put(14, r1.2 - r3.2); put(15, r1.3 - r3.3)
         }
     }
 
-    /// Y = Aᵀ M A plus the bias, a 2x2 block of outputs per tile.
-    func transformOutput(
+    private func transformOutput2(
         _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
     ) {
-        typealias V8 = SIMD8<Float>
         eights(tiles) { ty, tx, lanes, offset in
-            func at(_ e: Int) -> V8 {
-                let source = m + e * stride + offset
-                if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
-                var vector = V8()
-                for lane in 0..<lanes { vector[lane] = source[lane] }
-                return vector
-            }
+            func at(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
             // Aᵀ M: two rows of four, then times A.
             let m0 = (at(0), at(1), at(2), at(3)), m1 = (at(4), at(5), at(6), at(7))
             let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
             let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
             let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
             let shift = V8(repeating: bias)
-            let y = ((top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift),
-                     (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift))
-            for i in 0..<2 where 2 * ty + i < outH {
-                let line = plane + (2 * ty + i) * outW
-                let (left, right) = i == 0 ? y.0 : y.1
-                for lane in 0..<lanes {
-                    let ox = 2 * (tx + lane)
-                    line[ox] = left[lane]
-                    if ox + 1 < outW { line[ox + 1] = right[lane] }
-                }
+            let zero = V8()
+            write(
+                (top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift, zero, zero), count: 2, row: 2 * ty, tx: tx,
+                lanes: lanes, into: plane)
+            write(
+                (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift, zero, zero), count: 2,
+                row: 2 * ty + 1, tx: tx, lanes: lanes, into: plane)
+        }
+    }
+
+    // MARK: F(4x4, 3x3)
+
+    /// Bᵀ times a column of six (or d times B, a row of six).
+    @inline(__always)
+    private static func bt(_ d: (V8, V8, V8, V8, V8, V8)) -> (V8, V8, V8, V8, V8, V8) {
+        let (d0, d1, d2, d3, d4, d5) = d
+        let four = V8(repeating: 4), five = V8(repeating: 5), two = V8(repeating: 2)
+        return (
+            four * d0 - five * d2 + d4,
+            d4 + d3 - four * (d1 + d2),
+            d4 - d3 + four * (d1 - d2),
+            d4 - d2 + two * (d3 - d1),
+            d4 - d2 - two * (d3 - d1),
+            four * d1 - five * d3 + d5
+        )
+    }
+
+    /// Aᵀ times a column of six (or a row times A): four values.
+    @inline(__always)
+    private static func at(_ m: (V8, V8, V8, V8, V8, V8)) -> (V8, V8, V8, V8) {
+        let (m0, m1, m2, m3, m4, m5) = m
+        let (sum12, difference12) = (m1 + m2, m1 - m2)
+        let (sum34, difference34) = (m3 + m4, m3 - m4)
+        return (
+            m0 + sum12 + sum34,
+            difference12 + 2 * difference34,
+            sum12 + 4 * sum34,
+            difference12 + 8 * difference34 + m5
+        )
+    }
+
+    private func transformInput4(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
+        eights(tiles) { ty, tx, lanes, offset in
+            // Row r of eight 6x6 tiles (4 apart), d·B: columns 0...3 are the four phases of 32
+            // values, columns 4 and 5 the first two phases one tile on.
+            @inline(__always) func row(_ r: Int) -> (V8, V8, V8, V8, V8, V8) {
+                let base = UnsafeRawPointer(plane + (4 * ty + r) * paddedWidth + 4 * tx)
+                let a = base.loadUnaligned(as: SIMD32<Float>.self)
+                let b = base.loadUnaligned(fromByteOffset: 16, as: SIMD32<Float>.self)
+                let (even, odd, next) = (a.evenHalf, a.oddHalf, b.evenHalf)
+                return Self.bt((even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf, next.evenHalf, b.oddHalf.evenHalf))
             }
+            let rows = (row(0), row(1), row(2), row(3), row(4), row(5))
+            // Bᵀ (d B), column by column.
+            @inline(__always) func column(_ j: Int) -> (V8, V8, V8, V8, V8, V8) {
+                @inline(__always) func pick(_ r: (V8, V8, V8, V8, V8, V8)) -> V8 {
+                    switch j {
+                    case 0: r.0
+                    case 1: r.1
+                    case 2: r.2
+                    case 3: r.3
+                    case 4: r.4
+                    default: r.5
+                    }
+                }
+                return Self.bt((pick(rows.0), pick(rows.1), pick(rows.2), pick(rows.3), pick(rows.4), pick(rows.5)))
+            }
+            for j in 0..<6 {
+                let c = column(j)
+                store(c.0, j, v, stride: stride, offset: offset, lanes: lanes)
+                store(c.1, 6 + j, v, stride: stride, offset: offset, lanes: lanes)
+                store(c.2, 12 + j, v, stride: stride, offset: offset, lanes: lanes)
+                store(c.3, 18 + j, v, stride: stride, offset: offset, lanes: lanes)
+                store(c.4, 24 + j, v, stride: stride, offset: offset, lanes: lanes)
+                store(c.5, 30 + j, v, stride: stride, offset: offset, lanes: lanes)
+            }
+        }
+    }
+
+    private func transformOutput4(
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+    ) {
+        eights(tiles) { ty, tx, lanes, offset in
+            @inline(__always) func element(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
+            // Aᵀ M: column j of the six rows, four values each.
+            @inline(__always) func column(_ j: Int) -> (V8, V8, V8, V8) {
+                Self.at((element(j), element(6 + j), element(12 + j), element(18 + j), element(24 + j), element(30 + j)))
+            }
+            let columns = (column(0), column(1), column(2), column(3), column(4), column(5))
+            let shift = V8(repeating: bias)
+            // (Aᵀ M) A, row by row.
+            @inline(__always) func output(_ i: Int) -> (V8, V8, V8, V8) {
+                @inline(__always) func pick(_ c: (V8, V8, V8, V8)) -> V8 {
+                    switch i {
+                    case 0: c.0
+                    case 1: c.1
+                    case 2: c.2
+                    default: c.3
+                    }
+                }
+                let y = Self.at((pick(columns.0), pick(columns.1), pick(columns.2), pick(columns.3), pick(columns.4), pick(columns.5)))
+                return (y.0 + shift, y.1 + shift, y.2 + shift, y.3 + shift)
+            }
+            for i in 0..<4 { write(output(i), count: 4, row: 4 * ty + i, tx: tx, lanes: lanes, into: plane) }
         }
     }
 }

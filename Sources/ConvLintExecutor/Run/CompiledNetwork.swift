@@ -33,8 +33,9 @@ public struct CompiledNetwork: Sendable {
                 return Step(convolution: .transposed(deconv), workspace: deconv.workspace(input: (input.h, input.w)))
             }
             if Winograd.chosen(use, geometry: geometry, channels: input.d, output: (output.h, output.w)) {
-                let tiling = Winograd.Tiling(channels: input.d, filters: output.d, output: (output.h, output.w))
-                let filters = Winograd.filterFloats(filters: output.d, channels: input.d, gemm: gemm)
+                let tile = Winograd.Tile.chosen(output: (output.h, output.w))
+                let tiling = Winograd.Tiling(tile, channels: input.d, filters: output.d, output: (output.h, output.w))
+                let filters = Winograd.filterFloats(tile, filters: output.d, channels: input.d, gemm: gemm)
                 return Step(
                     convolution: .winograd(geometry, tiling: tiling), workspace: max(tiling.workspace, filters.building),
                     transformedWeights: filters.held)

@@ -8,7 +8,7 @@ public final class Executor {
     public struct Options: Sendable {
         public var seed: UInt64 = 0
         public var keepActivations = false
-        /// Which 3x3 stride-1 convolutions run by Winograd F(2x2, 3x3) instead of GEMM.
+        /// Which 3x3 stride-1 convolutions run by Winograd instead of GEMM.
         public var winograd = Winograd.Use.auto
         public init() {}
     }
@@ -109,8 +109,9 @@ public final class Executor {
         for (index, step) in compiled.steps.enumerated() {
             let (weights, channels) = (parameters[index].first?.base, analysis.layers[index].input.d)
             switch step.convolution {
-            case .winograd(let geometry, _):
-                winograd[index] = Winograd(geometry, weights: weights!, channels: channels, gemm: gemm, arena: arena)
+            case .winograd(let geometry, let tiling):
+                winograd[index] = Winograd(
+                    geometry, tile: tiling.tile, weights: weights!, channels: channels, gemm: gemm, arena: arena)
             case .gemm(let convolution):
                 packedFilters[index] = convolution.pack(weights!, channels: channels, gemm: gemm, arena: arena)
             case .transposed, nil:
@@ -205,7 +206,7 @@ public final class Executor {
             case .winograd:
                 var fast = winograd[layer.node.index]!
                 fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
-                work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: Winograd.name)
+                work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: fast.name)
             case .gemm(var kernel):
                 kernel.forward(
                     input, weights: weights[0].base, packed: packedFilters[layer.node.index], bias: bias, into: output, gemm: gemm,
