@@ -243,6 +243,12 @@ int ckernels_best_isa(void) {
 
 const char *ckernels_isa_name(int isa) { return isa >= 0 && isa < ISA_COUNT ? isa_names[isa] : "unknown"; }
 
+void ckernels_tile(int isa, int *rows, int *columns) {
+    int runs = ckernels_isa_supported(isa);
+    *rows = runs ? isas[isa].mr : 1;
+    *columns = runs ? isas[isa].nr : 1;
+}
+
 // At most this many rows go to the matrix-vector path, which reads A as it is stored.
 enum { FEW_ROWS = 4 };
 

@@ -9,6 +9,10 @@ int ckernels_isa_supported(int isa);
 int ckernels_best_isa(void);
 const char *ckernels_isa_name(int isa);
 
+/// The rows and columns of C that `isa`'s microkernel computes at once (1 and 1 for an `isa`
+/// that does not run here).
+void ckernels_tile(int isa, int *rows, int *columns);
+
 /// C = A·B (+ C when accumulate), single-threaded, row-major: A is M×K (stored K×M when
 /// trans_a), B is K×N (stored N×K when trans_b), rows lda, ldb and ldc floats apart. Packs
 /// cache-sized panels and runs the register-blocked microkernel of `isa`. `packed_a`, when not

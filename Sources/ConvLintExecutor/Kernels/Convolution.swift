@@ -31,7 +31,7 @@ struct Convolution {
     init(_ geometry: WindowGeometry, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int), gemm: any GEMM) {
         self.geometry = geometry
         method = Self.method(geometry, channels: input.depth)
-        blocks = Self.blocks(geometry, method: method, input: input, output: output)
+        blocks = Self.blocks(geometry, method: method, input: input, output: output, tile: gemm.tile)
         let operands = Self.operands(geometry, method: method, blocks: blocks, channels: input.depth)
         let counts = operands.map { gemm.packedCount(m: $0.m, k: $0.k) }
         // All or nothing: a backend packs by the operand's size, and may leave a part of few filters as stored.
@@ -104,15 +104,27 @@ struct Convolution {
         var items: Int { count * filterParts }
 
         /// `cap`: the most positions a block may hold; `scratch(positions, filters)`: a core's
-        /// scratch for a block.
-        init(positions: Int, filters: Int, cap: Int, shared: Int = 0, scratch: (Int, Int) -> Int) {
+        /// scratch for a block; `tile`: the rows and columns the GEMM's kernel pads a product to.
+        init(
+            positions: Int, filters: Int, cap: Int, tile: (rows: Int, columns: Int), shared: Int = 0,
+            scratch: (Int, Int) -> Int
+        ) {
             let cores = Cores.count
-            if positions < 96 * cores, filters >= 16 * cores {
+            func padded(_ count: Int, to multiple: Int) -> Int { (count + multiple - 1) / multiple * multiple }
+            count = cores * max(1, (positions + cores * cap - 1) / (cores * cap))
+            size = (positions + count - 1) / count
+            // Every position with a part of the filters: where there are too few positions to
+            // share, or where the positions' blocks would pad more columns than the parts pad
+            // rows (ResNet-50's 14x14 layers: 196 positions are 2 blocks of 98, 128 columns
+            // each, against 224 for all of them).
+            let byPositions = count * padded(size, to: tile.columns) * padded(filters, to: tile.rows)
+            let byFilters = cores * padded((filters + cores - 1) / cores, to: tile.rows) * padded(positions, to: tile.columns)
+            let splitFilters =
+                filters >= 16 * cores && (positions < 96 * cores || (positions <= cap && byFilters < byPositions))
+            if splitFilters {
                 (count, size) = (1, positions)
                 filterParts = cores
             } else {
-                count = cores * max(1, (positions + cores * cap - 1) / (cores * cap))
-                size = (positions + count - 1) / count
                 filterParts = 1
             }
             filterSize = (filters + filterParts - 1) / filterParts
@@ -135,17 +147,18 @@ struct Convolution {
     }
 
     private static func blocks(
-        _ geometry: WindowGeometry, method: Method, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int)
+        _ geometry: WindowGeometry, method: Method, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int),
+        tile: (rows: Int, columns: Int)
     ) -> Blocks {
         let filters = geometry.filters / geometry.groups
         let rows = input.depth / geometry.groups * geometry.kernel.h * geometry.kernel.w
         let positions = output.height * output.width
         switch method {
         case .pointwise:
-            return Blocks(positions: positions, filters: filters, cap: positions) { _, _ in 0 }
+            return Blocks(positions: positions, filters: filters, cap: positions, tile: tile) { _, _ in 0 }
         case .columns:
             // A block of columns within 512 KiB, half of a Zen 4 core's L2.
-            return Blocks(positions: positions, filters: filters, cap: max(64, (1 << 17) / rows)) { positions, _ in
+            return Blocks(positions: positions, filters: filters, cap: max(64, (1 << 17) / rows), tile: tile) { positions, _ in
                 positions * rows
             }
         case .shifted:
@@ -154,7 +167,7 @@ struct Convolution {
             // GEMM's packing of the tap's weights is spread over more columns.
             let padded = PaddedInput(geometry, height: input.height, width: input.width)
             return Blocks(
-                positions: output.height * padded.width, filters: filters, cap: max(512, 4 * filters),
+                positions: output.height * padded.width, filters: filters, cap: max(512, 4 * filters), tile: tile,
                 shared: input.depth * padded.plane + padded.slack
             ) { positions, filters in positions * filters }
         }

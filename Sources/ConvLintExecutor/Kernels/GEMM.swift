@@ -18,6 +18,9 @@ public protocol GEMM: Sendable {
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
 
+    /// The block of C its kernel computes at once, to which it pads a product's rows and
+    /// columns; (1, 1) when unknown.
+    var tile: (rows: Int, columns: Int) { get }
     /// Floats of an M×K left operand that does not change between products (a layer's weights)
     /// once `pack` has laid it out as the backend's kernel reads it, so that no product packs
     /// it again; 0 when the backend reads A as stored.
@@ -40,6 +43,7 @@ public enum GEMMOperand {
 
 /// A backend that reads A as stored: nothing is packed ahead.
 extension GEMM {
+    public var tile: (rows: Int, columns: Int) { (1, 1) }
     public func packedCount(m: Int, k: Int) -> Int { 0 }
     public func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {}
     // swiftlint:disable:next function_parameter_count

@@ -31,6 +31,12 @@ struct NativeGEMM: GEMM {
             c: c, ldc: ldc, accumulate: accumulate)
     }
 
+    var tile: (rows: Int, columns: Int) {
+        var (rows, columns): (Int32, Int32) = (1, 1)
+        ckernels_tile(isa, &rows, &columns)
+        return (Int(rows), Int(columns))
+    }
+
     func packedCount(m: Int, k: Int) -> Int { ckernels_packed_floats(isa, Int32(m), Int32(k)) }
 
     func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {
