@@ -16,7 +16,8 @@ enum { KC = 256, MC_ROWS = 168, NC = 3072 };
 
 typedef struct {
     int mr, nr;
-    void (*kernel)(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate);
+    void (*kernel)(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate,
+                   const ckernels_epilogue *ep);
 } isa_t;
 
 // Element (row, column) of A or B, read through its transposition.
@@ -53,7 +54,16 @@ static void pack_b(const float *b, int ldb, int trans, int p0, int kc, int colum
 // The tile is written to C directly when whole; an edge tile goes through a buffer.
 #define CK_MAX_TILE (16 * 64)
 
-static void portable_kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+// The epilogue of row i, which a kernel applies to a whole tile after the last panel of K.
+static inline float ep_scale(const ckernels_epilogue *ep, int i) { return ep->scale ? ep->scale[i] : 1; }
+static inline float ep_shift(const ckernels_epilogue *ep, int i) { return ep->shift ? ep->shift[i] : 0; }
+static inline float ep_apply(const ckernels_epilogue *ep, int i, float x) {
+    float y = x * ep_scale(ep, i) + ep_shift(ep, i);
+    return y < ep->low ? ep->low : y > ep->high ? ep->high : y;
+}
+
+static void portable_kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate,
+                            const ckernels_epilogue *ep) {
     enum { MR = 4, NR = 16 };
     float acc[MR][NR] = {{0}};
     for (int p = 0; p < kc; p++) {
@@ -63,7 +73,10 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
         }
     }
     for (int i = 0; i < MR; i++) {
-        for (int j = 0; j < NR; j++) c[(size_t)i * ldc + j] = (first && !accumulate ? 0 : c[(size_t)i * ldc + j]) + acc[i][j];
+        for (int j = 0; j < NR; j++) {
+            float y = (first && !accumulate ? 0 : c[(size_t)i * ldc + j]) + acc[i][j];
+            c[(size_t)i * ldc + j] = ep ? ep_apply(ep, i, y) : y;
+        }
     }
 }
 
@@ -71,12 +84,20 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
 #define CK_STORE256(i, lo, hi)                                                                      \
     do {                                                                                            \
         float *row = c + (size_t)(i) * ldc;                                                         \
-        _mm256_storeu_ps(row, keep ? _mm256_add_ps(_mm256_loadu_ps(row), lo) : lo);                \
-        _mm256_storeu_ps(row + 8, keep ? _mm256_add_ps(_mm256_loadu_ps(row + 8), hi) : hi);        \
+        __m256 l = keep ? _mm256_add_ps(_mm256_loadu_ps(row), lo) : lo;                            \
+        __m256 h = keep ? _mm256_add_ps(_mm256_loadu_ps(row + 8), hi) : hi;                        \
+        if (ep) {                                                                                   \
+            __m256 s = _mm256_set1_ps(ep_scale(ep, i)), t = _mm256_set1_ps(ep_shift(ep, i));        \
+            __m256 low = _mm256_set1_ps(ep->low), high = _mm256_set1_ps(ep->high);                 \
+            l = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(l, s, t), low), high);                 \
+            h = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(h, s, t), low), high);                 \
+        }                                                                                           \
+        _mm256_storeu_ps(row, l);                                                                   \
+        _mm256_storeu_ps(row + 8, h);                                                               \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void avx2_kernel(
-    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -107,12 +128,20 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
 #define CK_STORE512(i, lo, hi)                                                                      \
     do {                                                                                            \
         float *row = c + (size_t)(i) * ldc;                                                         \
-        _mm512_storeu_ps(row, keep ? _mm512_add_ps(_mm512_loadu_ps(row), lo) : lo);                \
-        _mm512_storeu_ps(row + 16, keep ? _mm512_add_ps(_mm512_loadu_ps(row + 16), hi) : hi);      \
+        __m512 l = keep ? _mm512_add_ps(_mm512_loadu_ps(row), lo) : lo;                            \
+        __m512 h = keep ? _mm512_add_ps(_mm512_loadu_ps(row + 16), hi) : hi;                       \
+        if (ep) {                                                                                   \
+            __m512 s = _mm512_set1_ps(ep_scale(ep, i)), t = _mm512_set1_ps(ep_shift(ep, i));        \
+            __m512 low = _mm512_set1_ps(ep->low), high = _mm512_set1_ps(ep->high);                 \
+            l = _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(l, s, t), low), high);                 \
+            h = _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(h, s, t), low), high);                 \
+        }                                                                                           \
+        _mm512_storeu_ps(row, l);                                                                   \
+        _mm512_storeu_ps(row + 16, h);                                                              \
     } while (0)
 
 __attribute__((target("avx512f"))) static void avx512_kernel(
-    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate) {
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep) {
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
     __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
@@ -288,20 +317,44 @@ static float *scratch(buffer_t *buffer, size_t bytes) {
     return buffer->data;
 }
 
+// The epilogue over rows of C already computed, from row `first` of the epilogue's vectors.
+static void apply_rows(const ckernels_epilogue *ep, int first, int rows, int n, float *c, int ldc) {
+    if (!ep) return;
+    for (int i = 0; i < rows; i++) {
+        float *row = c + (size_t)i * ldc;
+        for (int j = 0; j < n; j++) row[j] = ep_apply(ep, first + i, row[j]);
+    }
+}
+
+// The epilogue from row `first` on.
+static ckernels_epilogue from_row(const ckernels_epilogue *ep, int first) {
+    ckernels_epilogue part = *ep;
+    if (part.scale) part.scale += first;
+    if (part.shift) part.shift += first;
+    return part;
+}
+
 int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, int trans_a, const float *packed_a,
-                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate) {
+                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate,
+                   const ckernels_epilogue *epilogue) {
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
         if (!accumulate) for (int i = 0; i < m; i++) memset(c + (size_t)i * ldc, 0, sizeof(float) * n);
+        apply_rows(epilogue, 0, m, n, c, ldc);
         return 0;
     }
     if (!ckernels_isa_supported(isa_index)) return -1;
     const isa_t isa = isas[isa_index];
     if (m <= FEW_ROWS) {
 #ifdef CK_X86
-        if (isa_index == 2) { avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return 0; }
+        if (isa_index == 2) {
+            avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
+            apply_rows(epilogue, 0, m, n, c, ldc);
+            return 0;
+        }
 #endif
         portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
+        apply_rows(epilogue, 0, m, n, c, ldc);
         return 0;
     }
     const int mr = isa.mr, nr = isa.nr;
@@ -325,6 +378,7 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
                 c[(size_t)i * ldc + j] = (accumulate ? c[(size_t)i * ldc + j] : 0) + sum;
             }
         }
+        apply_rows(epilogue, 0, m, n, c, ldc);
         return 0;
     }
     float tile[CK_MAX_TILE];
@@ -332,7 +386,7 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
         int nc = n - j0 < NC ? n - j0 : NC;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = k - p0 < KC ? k - p0 : KC;
-            int first = p0 == 0;
+            int first = p0 == 0, last = p0 + kc == k;
             pack_b(b, ldb, trans_b, p0, kc, j0, nc, nr, bp);
             for (int i0 = 0; i0 < m; i0 += mc) {
                 int rows = m - i0 < mc ? m - i0 : mc;
@@ -348,15 +402,22 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
                         int height = rows - is < mr ? rows - is : mr;
                         float *target = c + (size_t)(i0 + is) * ldc + j0 + js;
                         const float *as = ap + (size_t)is * kc, *bs = bp + (size_t)js * kc;
+                        // The epilogue goes with the last panel of K, while the tile is in registers.
+                        ckernels_epilogue here;
+                        const ckernels_epilogue *ep = NULL;
+                        if (last && epilogue) {
+                            here = from_row(epilogue, i0 + is);
+                            ep = &here;
+                        }
                         if (width == nr && height == mr) {
-                            isa.kernel(kc, as, bs, target, ldc, first, accumulate);
+                            isa.kernel(kc, as, bs, target, ldc, first, accumulate, ep);
                         } else {
                             // An edge tile: compute into a buffer holding C's values, copy back the part that exists.
                             int keep = !(first && !accumulate);
                             for (int i = 0; i < mr; i++)
                                 for (int j = 0; j < nr; j++)
                                     tile[i * nr + j] = keep && i < height && j < width ? target[(size_t)i * ldc + j] : 0;
-                            isa.kernel(kc, as, bs, tile, nr, 0, 1);
+                            isa.kernel(kc, as, bs, tile, nr, 0, 1, ep);
                             for (int i = 0; i < height; i++) memcpy(target + (size_t)i * ldc, tile + i * nr, sizeof(float) * width);
                         }
                     }

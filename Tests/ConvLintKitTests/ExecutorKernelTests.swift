@@ -26,9 +26,10 @@ import Testing
         return tensor
     }
 
-    func expectClose(_ actual: UnsafeMutableBufferPointer<Float>, _ expected: [Float], _ what: String) {
+    /// Within the tolerance of `scale` (by default the largest expected value, at least 1).
+    func expectClose(_ actual: UnsafeMutableBufferPointer<Float>, _ expected: [Float], _ what: String, scale: Float? = nil) {
         #expect(actual.count == expected.count)
-        let scale = max(1, expected.map(abs).max() ?? 1)
+        let scale = scale ?? max(1, expected.map(abs).max() ?? 1)
         let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
         #expect(worst <= Self.tolerance * scale, "\(what): largest difference \(worst)")
     }
@@ -77,8 +78,21 @@ import Testing
             gemm.pack(m: m, k: k, a: a, lda: k, into: packed.baseAddress!)
             gemm.multiply(
                 m: m, n: n, k: k, a: gemm.packedCount(m: m, k: k) > 0 ? .packed(packed.baseAddress!) : .stored(a, lda: k), b: b,
-                ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n, accumulate: true)
+                ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n, accumulate: true, epilogue: .none)
             expectClose(c, expected.map { 2 * $0 }, "\(gemm.name) packed")
+            // And through an epilogue, row by row: 2C·scale + shift, clamped to [−1, 2].
+            let (scale, shift) = (random(m, seed: 14), random(m, seed: 15))
+            scale.withUnsafeBufferPointer { scalePointer in
+                shift.withUnsafeBufferPointer { shiftPointer in
+                    let epilogue = Epilogue(scale: scalePointer.baseAddress, shift: shiftPointer.baseAddress, clamp: (-1, 2))
+                    gemm.multiply(
+                        m: m, n: n, k: k, a: .stored(a, lda: k), b: b, ldb: transposeB ? k : n, transposeB: transposeB,
+                        c: c.baseAddress!, ldc: n, accumulate: true, epilogue: epilogue)
+                }
+            }
+            let through = expected.indices.map { min(max(3 * expected[$0] * scale[$0 / n] + shift[$0 / n], -1), 2) }
+            let size = max(1, expected.indices.map { abs(3 * expected[$0] * scale[$0 / n]) }.max() ?? 1)
+            expectClose(c, through, "\(gemm.name) epilogue", scale: size)
         }
     }
 
@@ -201,6 +215,28 @@ import Testing
         return expected
     }
 
+    /// A random per-channel scale and shift and a clamp to [−0.5, 1] (tighter than any
+    /// activation's, so that both bounds bite), and what they make of an unbiased output.
+    static func epilogue(_ c: ConvCase) -> (epilogue: Epilogue, expected: ([Float]) -> [Float], scale: ([Float]) -> Float) {
+        var generator = SeededRandom(seed: 6)
+        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * c.filters)
+        generator.fillNormal(values, standardDeviation: 1)
+        // Lives as long as the test process: an Epilogue holds pointers.
+        let (scale, shift) = (UnsafePointer(values.baseAddress!), UnsafePointer(values.baseAddress! + c.filters))
+        let plane = c.outHeight * c.outWidth
+        return (
+            Epilogue(scale: scale, shift: shift, clamp: (-0.5, 1)),
+            { unbiased in
+                unbiased.indices.map { i in
+                    let f = i / plane % c.filters
+                    return min(max(unbiased[i] * scale[f] + shift[f], -0.5), 1)
+                }
+            },
+            // The clamp hides the size of what it clamps, not its rounding error.
+            { unbiased in max(1, unbiased.indices.map { abs(unbiased[$0] * scale[$0 / plane % c.filters]) }.max() ?? 1) }
+        )
+    }
+
     static func geometry(_ c: ConvCase) -> WindowGeometry {
         WindowGeometry(
             filters: c.filters, kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
@@ -220,6 +256,7 @@ import Testing
         let weights = random(c.filters * inPerGroup * c.kernel.h * c.kernel.w, seed: 4)
         let bias = random(c.filters, seed: 5)
         let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
+        let unbiased = Self.directConvolution(c, input: input, weights: weights, bias: [Float](repeating: 0, count: c.filters))
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var conv = Convolution(
@@ -229,7 +266,12 @@ import Testing
             let perGroup = c.filters / c.groups
             if gemm is NativeGEMM, perGroup <= 4 || perGroup >= 10 { #expect((conv.packedCount > 0) == (perGroup >= 10)) }
             let packed = conv.pack(weights, channels: c.depth, gemm: gemm, arena: arena)
-            conv.forward(input, weights: weights, packed: packed, bias: bias, into: output, gemm: gemm, arena: arena)
+            // A BN folded to a scale and shift and a clamp, as the executor fuses them.
+            var fused = conv
+            let epilogue = Self.epilogue(c)
+            fused.forward(input, weights: weights, packed: packed, epilogue: epilogue.epilogue, into: output, gemm: gemm, arena: arena)
+            expectClose(output.storage, epilogue.expected(unbiased), "\(gemm.name) \(c.testDescription) fused", scale: epilogue.scale(unbiased))
+            conv.forward(input, weights: weights, packed: packed, epilogue: Epilogue(bias: bias), into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
             #expect(conv.macs == macs)
@@ -258,12 +300,17 @@ import Testing
         let weights = random(c.filters * c.depth * 9, seed: 9)
         let bias = random(c.filters, seed: 10)
         let expected = Self.directConvolution(c, input: input, weights: weights, bias: bias)
+        let unbiased = Self.directConvolution(c, input: input, weights: weights, bias: [Float](repeating: 0, count: c.filters))
         #expect(Winograd.applies(to: Self.geometry(c), channels: max(c.depth, 16)))
         for gemm in Self.backends {
             let output = Tensor(batch: c.batch, depth: c.filters, height: c.outHeight, width: c.outWidth, arena: arena)
             var winograd = Winograd(Self.geometry(c), tile: tile, weights: weights, channels: c.depth, gemm: gemm, arena: arena)
             #expect((winograd.packedStride > 0) == (gemm is NativeGEMM && c.filters > 4))
-            winograd.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
+            var fused = winograd
+            let epilogue = Self.epilogue(c)
+            fused.forward(input, epilogue: epilogue.epilogue, into: output, gemm: gemm, arena: arena)
+            expectClose(output.storage, epilogue.expected(unbiased), "\(gemm.name) \(c.testDescription) fused", scale: epilogue.scale(unbiased))
+            winograd.forward(input, epilogue: Epilogue(bias: bias), into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)
             let m = tile.rawValue
@@ -683,7 +730,7 @@ import Testing
                       ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
     func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
         let analysis = analyzeArchitecture(file)
-        let compiled = CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM())
+        let compiled = CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM(), fuse: true)
         #expect(compiled.winogradLayers == layers)
         // F(4x4) on outputs of 56x56 or more: VGG16's conv1_2 to conv3_3, F(2x2) on the rest.
         let tiles = compiled.steps.compactMap { step -> Winograd.Tile? in
@@ -727,5 +774,45 @@ import Testing
             Float(bitPattern: body.dropFirst(4 * i).prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
         }
         #expect(decoded == values)
+    }
+}
+
+/// BN and ReLU fused into the convolution before them at inference: the same output as each
+/// layer on its own (which `--keep-activations` runs, as training would).
+@Suite struct ExecutorFusionTests {
+    static let source = """
+        input: 20x20x16
+        rounding: floor
+        defaults:
+          CONV: {size: 3, stride: 1, pad: 1}
+        network: "INPUT -> CONV(32) -> BN -> RELU -> CONV(32, F=1, P=0) -> BN -> RELU
+                  -> (CONV(32) -> BN -> RELU6 + ID) -> RELU -> CONV(64, S=2) -> RELU -> CONV(24) -> BN"
+        """
+
+    @Test(arguments: Winograd.Use.allCases)
+    func fusedLayersGiveTheOutputOfEachLayerAlone(winograd: Winograd.Use) throws {
+        let analysis = Analyzer.analyze(source: SourceFile(path: "fused.yaml", text: Self.source), options: AnalysisOptions())
+        try #require(analysis.isValid, "\(analysis.diagnostics.map(\.message))")
+        var (fused, alone) = ([Float](), [Float]())
+        var options = Executor.Options()
+        options.winograd = winograd
+        let executor = Executor(analysis: analysis, options: options)
+        let run = executor.run(output: { fused = Array($0) })
+        options.keepActivations = true
+        let unfused = Executor(analysis: analysis, options: options)
+        _ = unfused.run(output: { alone = Array($0) })
+        // Each conv's BN; the clamp after it where the GEMM stores the output itself (the 1x1
+        // and the strided conv), not after the 3x3 stride-1 ones nor after the ADD.
+        #expect(executor.compiled.fusedLayers == 6)
+        #expect(unfused.compiled.fusedLayers == 0)
+        #expect(run.mismatches(with: analysis).isEmpty, "\(run.mismatches(with: analysis))")
+        let fusedRows = run.layers.filter { $0.algorithm == Epilogue.fused }
+        #expect(fusedRows.count == 6)
+        #expect(fusedRows.count { $0.output.d == 64 } == 1)
+        #expect(fused.count == alone.count)
+        let scale = alone.map(abs).max() ?? 1
+        let worst = zip(fused, alone).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-5 * scale, "largest difference \(worst) of \(scale)")
+        #expect(run.peakBytes <= executor.plan!.predicted)
     }
 }

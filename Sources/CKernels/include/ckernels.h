@@ -13,15 +13,25 @@ const char *ckernels_isa_name(int isa);
 /// that does not run here).
 void ckernels_tile(int isa, int *rows, int *columns);
 
+/// What the product's rows go through as they are stored: row i becomes
+/// min(max(x·scale[i] + shift[i], low), high), a NULL scale counting as 1 and a NULL shift as 0
+/// (a convolution's bias, its BN at inference and a ReLU).
+typedef struct {
+    const float *scale, *shift;
+    float low, high;
+} ckernels_epilogue;
+
 /// C = A·B (+ C when accumulate), single-threaded, row-major: A is M×K (stored K×M when
 /// trans_a), B is K×N (stored N×K when trans_b), rows lda, ldb and ldc floats apart. Packs
 /// cache-sized panels and runs the register-blocked microkernel of `isa`. `packed_a`, when not
 /// NULL, is A as `ckernels_pack_a` left it, and A is then read from it alone (but for the few
-/// rows that `ckernels_packed_floats` does not pack). Returns 0, or -1 when `isa` does not run
+/// rows that `ckernels_packed_floats` does not pack). `epilogue`, when not NULL, is applied to
+/// C's rows as the last panel of K is stored. Returns 0, or -1 when `isa` does not run
 /// here or, A not being prepacked, the packing buffers could not be allocated (C is then
 /// unchanged); with A prepacked and no buffer for B, it multiplies without one.
 int ckernels_sgemm(int isa, int m, int n, int k, const float *a, int lda, int trans_a, const float *packed_a,
-                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate);
+                   const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate,
+                   const ckernels_epilogue *epilogue);
 
 /// Floats of A packed once for `isa`, a constant operand such as a layer's weights, so that
 /// each product skips packing it; 0 when A is read as stored (M of 4 or fewer rows).

@@ -174,17 +174,17 @@ struct Convolution {
     }
 
     /// `weights`: K × (Kh · Kw · C/g), row-major, and `packed` what `pack` made of them for
-    /// `gemm`; `bias`: K values or nil. Scratch comes from `arena`, so that it counts among the
-    /// live bytes.
+    /// `gemm`; `epilogue`: the bias and what is fused after it. Scratch comes from `arena`, so
+    /// that it counts among the live bytes.
     mutating func forward(
-        _ input: Tensor, weights: UnsafePointer<Float>, packed: Tensor?, bias: UnsafePointer<Float>?, into output: Tensor,
+        _ input: Tensor, weights: UnsafePointer<Float>, packed: Tensor?, epilogue: Epilogue, into output: Tensor,
         gemm: any GEMM, arena: TensorArena
     ) {
         let plan = blocks
         let scratch = Tensor(batch: 1, depth: max(1, plan.workspace), height: 1, width: 1, arena: arena)
         let pass = ConvolutionPass(
             geometry: geometry, input: input, output: output, weights: weights, packed: packed?.base, panels: panels,
-            bias: bias, gemm: gemm, blocks: plan, scratch: scratch.base)
+            epilogue: epilogue, gemm: gemm, blocks: plan, scratch: scratch.base)
         let method = method
         for n in 0..<input.batch {
             if method == .shifted { pass.pad(image: n) }
@@ -214,7 +214,7 @@ private struct ConvolutionPass: @unchecked Sendable {
     let weights: UnsafePointer<Float>
     /// The weights as the backend packed them, and where each GEMM's start (see `Convolution.panels`).
     let packed: UnsafePointer<Float>?, panels: [Int]
-    let bias: UnsafePointer<Float>?
+    let epilogue: Epilogue
     let gemm: any GEMM
     let blocks: Convolution.Blocks
     let scratch: UnsafeMutablePointer<Float>
@@ -238,11 +238,11 @@ private struct ConvolutionPass: @unchecked Sendable {
         // The first of this part's packed operands (one per tap when shifted).
         let panel = (group * blocks.filterParts + part) * (method == .shifted ? taps : 1)
         let target = output.image(n) + (group * outPerGroup + firstFilter) * positions
-        let bias = bias.map { $0 + group * outPerGroup + firstFilter }
+        let epilogue = epilogue.channels(from: group * outPerGroup + firstFilter)
         if method == .shifted {
             return shifted(
-                group: group, block: block, filters: filters, filterRows: filterRows, panel: panel, bias: bias, target: target,
-                into: own)
+                group: group, block: block, filters: filters, filterRows: filterRows, panel: panel, epilogue: epilogue,
+                target: target, into: own)
         }
         let first = block * blocks.size
         let count = min(blocks.size, positions - first)
@@ -251,18 +251,12 @@ private struct ConvolutionPass: @unchecked Sendable {
         if method == .pointwise {
             gemm.multiply(
                 m: filters, n: count, k: rows, a: operand(panel, filterRows), b: source + first,
-                ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false)
+                ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: epilogue)
         } else {
             im2col(source, positions: first..<(first + count), into: own)
             gemm.multiply(
                 m: filters, n: count, k: rows, a: operand(panel, filterRows), b: own, ldb: count,
-                transposeB: false, c: target + first, ldc: positions, accumulate: false)
-        }
-        if let bias {
-            for filter in 0..<filters {
-                let line = target + filter * positions + first
-                for index in 0..<count { line[index] += bias[filter] }
-            }
+                transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: epilogue)
         }
         return (filters * rows * count, filters * rows * count)
     }
@@ -288,10 +282,10 @@ private struct ConvolutionPass: @unchecked Sendable {
         (base + depth * padded.plane).update(repeating: 0, count: padded.slack)
     }
 
-    /// Shifted: one GEMM per tap into the core's block, then the block's valid columns (plus
-    /// the bias) into the output.
+    /// Shifted: one GEMM per tap into the core's block, then the block's valid columns through
+    /// the epilogue into the output.
     private func shifted(
-        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, panel: Int, bias: UnsafePointer<Float>?,
+        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, panel: Int, epilogue: Epilogue,
         target: UnsafeMutablePointer<Float>, into own: UnsafeMutablePointer<Float>
     ) -> (Int, Int) {
         let padded = padded
@@ -305,7 +299,7 @@ private struct ConvolutionPass: @unchecked Sendable {
             let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
             gemm.multiply(
                 m: filters, n: count, k: inPerGroup, a: operand(panel + tap, filterRows + tap * inPerGroup), b: source + offset,
-                ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0)
+                ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0, epilogue: .none)
         }
         // Runs of valid columns: x < output width within each padded-width row.
         var valid = 0
@@ -317,9 +311,7 @@ private struct ConvolutionPass: @unchecked Sendable {
             if kept > 0 {
                 for filter in 0..<filters {
                     let from = own + filter * count + (position - first)
-                    let to = target + filter * positions + y * output.width + x
-                    let value = bias?[filter] ?? 0
-                    for index in 0..<kept { to[index] = from[index] + value }
+                    epilogue.apply(from, target + filter * positions + y * output.width + x, count: kept, channel: filter)
                 }
             }
             valid += kept

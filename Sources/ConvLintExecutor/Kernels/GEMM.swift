@@ -27,11 +27,12 @@ public protocol GEMM: Sendable {
     func packedCount(m: Int, k: Int) -> Int
     /// Writes A (row-major, rows `lda` apart) into `packed`, `packedCount(m:k:)` floats.
     func pack(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>)
-    /// `multiply` with A untransposed, as stored or as `pack` laid it out.
+    /// `multiply` with A untransposed, as stored or as `pack` laid it out, and row i of C then
+    /// through channel i of `epilogue`.
     // swiftlint:disable:next function_parameter_count
     func multiply(
         m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue)
 }
 
 /// A left operand of a GEMM: row-major with rows `lda` apart, or as the backend's `pack` laid
@@ -49,7 +50,7 @@ extension GEMM {
     // swiftlint:disable:next function_parameter_count
     public func multiply(
         m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
     ) {
         switch a {
         case .stored(let a, let lda):
@@ -59,6 +60,9 @@ extension GEMM {
         case .packed:
             preconditionFailure("\(name) packs no operand: its packedCount is 0")
         }
+        // A pass over the rows afterwards: this backend cannot apply it as it stores them.
+        guard !epilogue.isIdentity else { return }
+        for row in 0..<m { epilogue.apply(c + row * ldc, c + row * ldc, count: n, channel: row) }
     }
 }
 

@@ -28,7 +28,7 @@ struct NativeGEMM: GEMM {
     ) {
         multiply(
             m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, packedA: nil, b: b, ldb: ldb, transposeB: transposeB,
-            c: c, ldc: ldc, accumulate: accumulate)
+            c: c, ldc: ldc, accumulate: accumulate, epilogue: .none)
     }
 
     var tile: (rows: Int, columns: Int) {
@@ -45,35 +45,43 @@ struct NativeGEMM: GEMM {
 
     func multiply(
         m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
     ) {
         switch a {
         case .stored(let a, let lda):
             multiply(
                 m: m, n: n, k: k, a: a, lda: lda, transposeA: false, packedA: nil, b: b, ldb: ldb, transposeB: transposeB, c: c,
-                ldc: ldc, accumulate: accumulate)
+                ldc: ldc, accumulate: accumulate, epilogue: epilogue)
         case .packed(let packed):
             // The C kernel reads only the packed form (it packs no M of 4 or fewer rows).
             multiply(
                 m: m, n: n, k: k, a: packed, lda: k, transposeA: false, packedA: packed, b: b, ldb: ldb, transposeB: transposeB,
-                c: c, ldc: ldc, accumulate: accumulate)
+                c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
         }
     }
 
     // swiftlint:disable:next function_parameter_count
     private func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, packedA: UnsafePointer<Float>?,
-        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        epilogue: Epilogue
     ) {
-        let status = ckernels_sgemm(
-            isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, packedA, b, Int32(ldb), transposeB ? 1 : 0,
-            c, Int32(ldc), accumulate ? 1 : 0)
+        var bounds = ckernels_epilogue(scale: epilogue.scale, shift: epilogue.shift, low: epilogue.low, high: epilogue.high)
+        let status = withUnsafePointer(to: &bounds) { bounds in
+            ckernels_sgemm(
+                isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, packedA, b, Int32(ldb), transposeB ? 1 : 0,
+                c, Int32(ldc), accumulate ? 1 : 0, epilogue.isIdentity ? nil : bounds)
+        }
         // Its packing buffers could not be had: the Swift kernel needs none. (With A prepacked
         // the C kernel does without them.)
-        if status != 0 {
+        if status != 0, transposeA {
             BuiltinGEMM().multiply(
-                m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB, c: c,
-                ldc: ldc, accumulate: accumulate)
+                m: m, n: n, k: k, a: a, lda: lda, transposeA: true, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+                accumulate: accumulate)
+        } else if status != 0 {
+            BuiltinGEMM().multiply(
+                m: m, n: n, k: k, a: .stored(a, lda: lda), b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+                accumulate: accumulate, epilogue: epilogue)
         }
     }
 }

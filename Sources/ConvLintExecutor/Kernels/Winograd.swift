@@ -175,9 +175,10 @@ public struct Winograd {
         }
     }
 
-    /// Scratch comes from `arena`, so that it counts among the live bytes.
+    /// `epilogue`: the bias and what is fused after it. Scratch comes from `arena`, so that it
+    /// counts among the live bytes.
     mutating func forward(
-        _ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, gemm: any GEMM, arena: TensorArena
+        _ input: Tensor, epilogue: Epilogue, into output: Tensor, gemm: any GEMM, arena: TensorArena
     ) {
         let (channels, k, elements) = (input.depth, geometry.filters, tile.elements)
         let tiling = Tiling(tile, channels: channels, filters: k, output: (output.height, output.width))
@@ -190,7 +191,7 @@ public struct Winograd {
             tilesW: tiling.tilesW, paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight,
             padding: geometry.padding)
         for n in 0..<input.batch {
-            nonisolated(unsafe) let (source, target, bias) = (UnsafePointer(input.image(n)), output.image(n), bias)
+            nonisolated(unsafe) let (source, target) = (UnsafePointer(input.image(n)), output.image(n))
             Cores.split(channels, grain: 1) { range in
                 for c in range { layout.pad(source + c * layout.height * layout.width, into: padded + c * tiling.plane) }
             }
@@ -210,12 +211,12 @@ public struct Winograd {
                         packed > 0 ? .packed(u + element * packed) : .stored(u + element * k * channels, lda: channels)
                     gemm.multiply(
                         m: k, n: count, k: channels, a: a, b: v + element * channels * count, ldb: count, transposeB: false,
-                        c: m + element * k * count, ldc: count, accumulate: false)
+                        c: m + element * k * count, ldc: count, accumulate: false, epilogue: .none)
                 }
                 for f in 0..<k {
                     layout.transformOutput(
                         m + f * count, stride: k * count, tiles: tiles, into: target + f * layout.outH * layout.outW,
-                        bias: bias?[f] ?? 0)
+                        finish: epilogue.map(channel: f))
                 }
             }
             multiplications += elements * k * channels * tiling.tiles
@@ -307,13 +308,14 @@ private struct TileLayout {
         }
     }
 
-    /// Y = Aᵀ M A plus the bias, an m x m block of outputs per tile.
+    /// Y = Aᵀ M A through the epilogue (`finish`), an m x m block of outputs per tile.
     func transformOutput(
-        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
+        finish: ScaleShiftClamp
     ) {
         switch tile {
-        case .two: transformOutput2(m, stride: stride, tiles: tiles, into: plane, bias: bias)
-        case .four: transformOutput4(m, stride: stride, tiles: tiles, into: plane, bias: bias)
+        case .two: transformOutput2(m, stride: stride, tiles: tiles, into: plane, finish: finish)
+        case .four: transformOutput4(m, stride: stride, tiles: tiles, into: plane, finish: finish)
         }
     }
 
@@ -340,7 +342,8 @@ private struct TileLayout {
     }
 
     private func transformOutput2(
-        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
+        finish: ScaleShiftClamp
     ) {
         eights(tiles) { ty, tx, lanes, offset in
             func at(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
@@ -349,14 +352,13 @@ private struct TileLayout {
             let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
             let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
             let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
-            let shift = V8(repeating: bias)
             let zero = V8()
             write(
-                (top.0 + top.1 + top.2 + shift, top.1 - top.2 - top.3 + shift, zero, zero), count: 2, row: 2 * ty, tx: tx,
-                lanes: lanes, into: plane)
+                (finish(top.0 + top.1 + top.2), finish(top.1 - top.2 - top.3), zero, zero), count: 2,
+                row: 2 * ty, tx: tx, lanes: lanes, into: plane)
             write(
-                (bottom.0 + bottom.1 + bottom.2 + shift, bottom.1 - bottom.2 - bottom.3 + shift, zero, zero), count: 2,
-                row: 2 * ty + 1, tx: tx, lanes: lanes, into: plane)
+                (finish(bottom.0 + bottom.1 + bottom.2), finish(bottom.1 - bottom.2 - bottom.3), zero, zero),
+                count: 2, row: 2 * ty + 1, tx: tx, lanes: lanes, into: plane)
         }
     }
 
@@ -430,7 +432,8 @@ private struct TileLayout {
     }
 
     private func transformOutput4(
-        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>, bias: Float
+        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
+        finish: ScaleShiftClamp
     ) {
         eights(tiles) { ty, tx, lanes, offset in
             @inline(__always) func element(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
@@ -439,7 +442,6 @@ private struct TileLayout {
                 Self.at((element(j), element(6 + j), element(12 + j), element(18 + j), element(24 + j), element(30 + j)))
             }
             let columns = (column(0), column(1), column(2), column(3), column(4), column(5))
-            let shift = V8(repeating: bias)
             // (Aᵀ M) A, row by row.
             @inline(__always) func output(_ i: Int) -> (V8, V8, V8, V8) {
                 @inline(__always) func pick(_ c: (V8, V8, V8, V8)) -> V8 {
@@ -451,7 +453,7 @@ private struct TileLayout {
                     }
                 }
                 let y = Self.at((pick(columns.0), pick(columns.1), pick(columns.2), pick(columns.3), pick(columns.4), pick(columns.5)))
-                return (y.0 + shift, y.1 + shift, y.2 + shift, y.3 + shift)
+                return (finish(y.0), finish(y.1), finish(y.2), finish(y.3))
             }
             for i in 0..<4 { write(output(i), count: 4, row: 4 * ty + i, tx: tx, lanes: lanes, into: plane) }
         }

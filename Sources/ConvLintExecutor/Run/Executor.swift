@@ -31,12 +31,14 @@ public final class Executor {
     private var winograd: [Int: Winograd] = [:]
     /// The other convolutions' filters packed for the GEMM backend, by layer (when it packs them).
     private var packedFilters: [Int: Tensor] = [:]
+    /// Each convolution's epilogue, by layer; a folded BN's scale and shift are in the tensor.
+    private var epilogues: [Int: (Epilogue, Tensor?)] = [:]
 
     public init(analysis: Analysis, options: Options = Options(), gemm: any GEMM = GEMMBackend.best()) {
         self.analysis = analysis
         self.options = options
         self.gemm = gemm
-        let compiled = CompiledNetwork(analysis, winograd: options.winograd, gemm: gemm)
+        let compiled = CompiledNetwork(analysis, winograd: options.winograd, gemm: gemm, fuse: !options.keepActivations)
         self.compiled = compiled
         let plan = analysis.memory.map {
             RunPlan(analysis: analysis, memory: $0, keepActivations: options.keepActivations, compiled: compiled)
@@ -90,6 +92,25 @@ public final class Executor {
         }
     }
 
+    /// Convolution `index`'s bias and what is fused after it: a BN folded with the bias into one
+    /// scale and shift per channel (held in the tensor), and a ReLU's clamp.
+    private func epilogue(_ index: Int, fusion: CompiledNetwork.Fusion?) -> (Epilogue, Tensor?) {
+        let bias = parameters[index].count > 1 ? parameters[index][1].base : nil
+        guard let fusion else { return (Epilogue(bias: bias), nil) }
+        guard let norm = fusion.batchNorm else {
+            return (Epilogue(scale: nil, shift: bias, clamp: fusion.clamp), nil)
+        }
+        let channels = analysis.layers[index].output.d
+        let folded = Tensor(batch: 1, depth: 2 * channels, height: 1, width: 1, arena: arena)
+        let (gamma, beta, statistics) = (parameters[norm][0].base, parameters[norm][1].base, buffers[norm]!)
+        for c in 0..<channels {
+            let (scale, shift) = batchNormScaleShift(gamma, beta, statistics.mean.base, statistics.variance.base, channel: c)
+            folded.base[c] = scale
+            folded.base[channels + c] = shift + scale * (bias?[c] ?? 0)
+        }
+        return (Epilogue(scale: folded.base, shift: folded.base + channels, clamp: fusion.clamp), folded)
+    }
+
     /// Where a run is, for a progress line.
     public struct Progress: Sendable {
         public var pass: Int, passes: Int
@@ -117,6 +138,7 @@ public final class Executor {
             case .transposed, nil:
                 continue
             }
+            epilogues[index] = epilogue(index, fusion: step.fusion)
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -196,6 +218,11 @@ public final class Executor {
     ) -> Tensor {
         let input = inputs[0]
         let weights = parameters[layer.node.index]
+        if compiled.steps[layer.node.index].fusedInto != nil {
+            // Done by the convolution's epilogue: its output is this layer's.
+            work.algorithm = Epilogue.fused
+            return input
+        }
         switch layer.node.operation {
         case .input:
             return input
@@ -205,12 +232,12 @@ public final class Executor {
             switch compiled.steps[layer.node.index].convolution! {
             case .winograd:
                 var fast = winograd[layer.node.index]!
-                fast.forward(input, bias: bias, into: output, gemm: gemm, arena: arena)
+                fast.forward(input, epilogue: epilogues[layer.node.index]!.0, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: fast.name)
             case .gemm(var kernel):
                 kernel.forward(
-                    input, weights: weights[0].base, packed: packedFilters[layer.node.index], bias: bias, into: output, gemm: gemm,
-                    arena: arena)
+                    input, weights: weights[0].base, packed: packedFilters[layer.node.index],
+                    epilogue: epilogues[layer.node.index]!.0, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: kernel.macs, multiplications: kernel.multiplications, algorithm: kernel.method.rawValue)
             case .transposed(var deconv):
                 deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)

@@ -22,7 +22,7 @@ public struct RunPlan: Sendable {
     ) {
         self.init(
             analysis: analysis, memory: memory, keepActivations: keepActivations,
-            compiled: CompiledNetwork(analysis, winograd: winograd, gemm: gemm))
+            compiled: CompiledNetwork(analysis, winograd: winograd, gemm: gemm, fuse: !keepActivations))
     }
 
     /// The memory of running `compiled`, the steps the executor will run.
