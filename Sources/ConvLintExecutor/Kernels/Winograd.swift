@@ -1,3 +1,4 @@
+import CKernels
 import ConvLintKit
 import Foundation
 
@@ -149,8 +150,8 @@ public struct Winograd {
         /// Tiles per block, and blocks per image (a multiple of the cores).
         let size: Int, blocks: Int
         /// Each channel is copied into a zero-bordered plane, so tiles need no bounds checks;
-        /// 40 columns of slack let the last vectors of a row load past its end.
-        var paddedWidth: Int { tile.rawValue * tilesW + 2 + 40 }
+        /// 48 columns of slack let the last vectors of a row load past its end.
+        var paddedWidth: Int { tile.rawValue * tilesW + 2 + 48 }
         var paddedHeight: Int { tile.rawValue * tilesH + 2 }
         var plane: Int { paddedWidth * paddedHeight }
         var tiles: Int { tilesH * tilesW }
@@ -187,7 +188,7 @@ public struct Winograd {
         let packed = packedStride
         nonisolated(unsafe) let own = scratch.base + channels * tiling.plane
         let layout = TileLayout(
-            tile: tile, height: input.height, width: input.width, outH: output.height, outW: output.width,
+            tile: tile, isa: (gemm as? NativeGEMM)?.isa ?? NativeGEMM.chosen, height: input.height, width: input.width, outH: output.height, outW: output.width,
             tilesW: tiling.tilesW, paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight,
             padding: geometry.padding)
         for n in 0..<input.batch {
@@ -230,6 +231,8 @@ public struct Winograd {
 private struct TileLayout {
     typealias V8 = SIMD8<Float>
     let tile: Winograd.Tile
+    /// The C kernel's instruction set, for the transforms written in C.
+    let isa: Int32
     let height: Int, width: Int, outH: Int, outW: Int, tilesW: Int
     let paddedWidth: Int, paddedHeight: Int
     let padding: (w: Int, h: Int)
@@ -274,29 +277,16 @@ private struct TileLayout {
         return vector
     }
 
-    /// Writes output row `y` of `lanes` tiles from column tile `tx` on: the first `count` of the
-    /// row's values in each (m of them, fewer at the right edge).
+    /// Writes output row `y` of `lanes` tiles from column tile `tx` on: two values each (one
+    /// at the right edge of an odd width).
     @inline(__always)
-    private func write(
-        _ values: (V8, V8, V8, V8), count: Int, row y: Int, tx: Int, lanes: Int, into plane: UnsafeMutablePointer<Float>
-    ) {
+    private func write(_ values: (V8, V8), row y: Int, tx: Int, lanes: Int, into plane: UnsafeMutablePointer<Float>) {
         guard y < outH else { return }
         let line = plane + y * outW
-        if count == 4, 4 * (tx + lanes) <= outW {
-            // Whole tiles: four values a tile, one vector store each.
-            for lane in 0..<lanes {
-                let quad = SIMD4(values.0[lane], values.1[lane], values.2[lane], values.3[lane])
-                UnsafeMutableRawPointer(line + 4 * (tx + lane)).storeBytes(of: quad, as: SIMD4<Float>.self)
-            }
-            return
-        }
         for lane in 0..<lanes {
-            let x = count * (tx + lane)
-            let kept = min(count, outW - x)
-            if kept > 0 { line[x] = values.0[lane] }
-            if kept > 1 { line[x + 1] = values.1[lane] }
-            if kept > 2 { line[x + 2] = values.2[lane] }
-            if kept > 3 { line[x + 3] = values.3[lane] }
+            let x = 2 * (tx + lane)
+            line[x] = values.0[lane]
+            if x + 1 < outW { line[x + 1] = values.1[lane] }
         }
     }
 
@@ -352,110 +342,26 @@ private struct TileLayout {
             let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
             let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
             let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
-            let zero = V8()
+            write((finish(top.0 + top.1 + top.2), finish(top.1 - top.2 - top.3)), row: 2 * ty, tx: tx, lanes: lanes, into: plane)
             write(
-                (finish(top.0 + top.1 + top.2), finish(top.1 - top.2 - top.3), zero, zero), count: 2,
-                row: 2 * ty, tx: tx, lanes: lanes, into: plane)
-            write(
-                (finish(bottom.0 + bottom.1 + bottom.2), finish(bottom.1 - bottom.2 - bottom.3), zero, zero),
-                count: 2, row: 2 * ty + 1, tx: tx, lanes: lanes, into: plane)
+                (finish(bottom.0 + bottom.1 + bottom.2), finish(bottom.1 - bottom.2 - bottom.3)), row: 2 * ty + 1, tx: tx,
+                lanes: lanes, into: plane)
         }
     }
 
-    // MARK: F(4x4, 3x3)
-
-    /// Bᵀ times a column of six (or d times B, a row of six).
-    @inline(__always)
-    private static func bt(_ d: (V8, V8, V8, V8, V8, V8)) -> (V8, V8, V8, V8, V8, V8) {
-        let (d0, d1, d2, d3, d4, d5) = d
-        let four = V8(repeating: 4), five = V8(repeating: 5), two = V8(repeating: 2)
-        return (
-            four * d0 - five * d2 + d4,
-            d4 + d3 - four * (d1 + d2),
-            d4 - d3 + four * (d1 - d2),
-            d4 - d2 + two * (d3 - d1),
-            d4 - d2 - two * (d3 - d1),
-            four * d1 - five * d3 + d5
-        )
-    }
-
-    /// Aᵀ times a column of six (or a row times A): four values.
-    @inline(__always)
-    private static func at(_ m: (V8, V8, V8, V8, V8, V8)) -> (V8, V8, V8, V8) {
-        let (m0, m1, m2, m3, m4, m5) = m
-        let (sum12, difference12) = (m1 + m2, m1 - m2)
-        let (sum34, difference34) = (m3 + m4, m3 - m4)
-        return (
-            m0 + sum12 + sum34,
-            difference12 + 2 * difference34,
-            sum12 + 4 * sum34,
-            difference12 + 8 * difference34 + m5
-        )
-    }
+    // MARK: F(4x4, 3x3), in C (`Sources/CKernels/winograd.c`) on the CPU's vector width
 
     private func transformInput4(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        eights(tiles) { ty, tx, lanes, offset in
-            // Row r of eight 6x6 tiles (4 apart), d·B: columns 0...3 are the four phases of 32
-            // values, columns 4 and 5 the first two phases one tile on.
-            @inline(__always) func row(_ r: Int) -> (V8, V8, V8, V8, V8, V8) {
-                let base = UnsafeRawPointer(plane + (4 * ty + r) * paddedWidth + 4 * tx)
-                let a = base.loadUnaligned(as: SIMD32<Float>.self)
-                let b = base.loadUnaligned(fromByteOffset: 16, as: SIMD32<Float>.self)
-                let (even, odd, next) = (a.evenHalf, a.oddHalf, b.evenHalf)
-                return Self.bt((even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf, next.evenHalf, b.oddHalf.evenHalf))
-            }
-            let rows = (row(0), row(1), row(2), row(3), row(4), row(5))
-            // Bᵀ (d B), column by column.
-            @inline(__always) func column(_ j: Int) -> (V8, V8, V8, V8, V8, V8) {
-                @inline(__always) func pick(_ r: (V8, V8, V8, V8, V8, V8)) -> V8 {
-                    switch j {
-                    case 0: r.0
-                    case 1: r.1
-                    case 2: r.2
-                    case 3: r.3
-                    case 4: r.4
-                    default: r.5
-                    }
-                }
-                return Self.bt((pick(rows.0), pick(rows.1), pick(rows.2), pick(rows.3), pick(rows.4), pick(rows.5)))
-            }
-            for j in 0..<6 {
-                let c = column(j)
-                store(c.0, j, v, stride: stride, offset: offset, lanes: lanes)
-                store(c.1, 6 + j, v, stride: stride, offset: offset, lanes: lanes)
-                store(c.2, 12 + j, v, stride: stride, offset: offset, lanes: lanes)
-                store(c.3, 18 + j, v, stride: stride, offset: offset, lanes: lanes)
-                store(c.4, 24 + j, v, stride: stride, offset: offset, lanes: lanes)
-                store(c.5, 30 + j, v, stride: stride, offset: offset, lanes: lanes)
-            }
-        }
+        ckernels_winograd4_input(
+            isa, plane, Int32(paddedWidth), Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), v, stride)
     }
 
     private func transformOutput4(
         _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
         finish: ScaleShiftClamp
     ) {
-        eights(tiles) { ty, tx, lanes, offset in
-            @inline(__always) func element(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
-            // Aᵀ M: column j of the six rows, four values each.
-            @inline(__always) func column(_ j: Int) -> (V8, V8, V8, V8) {
-                Self.at((element(j), element(6 + j), element(12 + j), element(18 + j), element(24 + j), element(30 + j)))
-            }
-            let columns = (column(0), column(1), column(2), column(3), column(4), column(5))
-            // (Aᵀ M) A, row by row.
-            @inline(__always) func output(_ i: Int) -> (V8, V8, V8, V8) {
-                @inline(__always) func pick(_ c: (V8, V8, V8, V8)) -> V8 {
-                    switch i {
-                    case 0: c.0
-                    case 1: c.1
-                    case 2: c.2
-                    default: c.3
-                    }
-                }
-                let y = Self.at((pick(columns.0), pick(columns.1), pick(columns.2), pick(columns.3), pick(columns.4), pick(columns.5)))
-                return (finish(y.0), finish(y.1), finish(y.2), finish(y.3))
-            }
-            for i in 0..<4 { write(output(i), count: 4, row: 4 * ty + i, tx: tx, lanes: lanes, into: plane) }
-        }
+        ckernels_winograd4_output(
+            isa, m, stride, Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), plane, Int32(outH), Int32(outW),
+            finish.scale, finish.shift, finish.low, finish.high)
     }
 }
