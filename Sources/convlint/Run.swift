@@ -52,8 +52,9 @@ struct Run: ParsableCommand {
         help: ArgumentHelp(
             "Which 3x3 stride-1 convolutions run by Winograd: auto, on or off.",
             discussion: """
-                auto: the large ones (C·K·H·W of 2^25 or more), where it is faster (every VGG16 \
-                layer after the first, no ResNet-50 layer); on: all with 16 or more input channels; off: none, every \
+                auto: where it measured faster (with the built-in kernel, outputs of 14x14 or more: \
+                every VGG16 layer after the first and ResNet-50's but the 7x7 ones; with a BLAS, \
+                C·K·H·W of 2^25 or more); on: all with 16 or more input channels; off: none, every \
                 convolution by GEMM. Outputs of 56x56 or more take F(4x4, 3x3), 4x fewer multiplications; \
                 smaller ones F(2x2, 3x3), 2.25x fewer. The report shows what was performed beside the \
                 nominal MACs; the results differ from GEMM's by float32 rounding.

@@ -724,10 +724,11 @@ import Testing
         #expect(convs.allSatisfy { $0.multiplications * 2 < $0.macs })
     }
 
-    /// `auto` takes Winograd where it measured faster: every VGG16 convolution but the first
-    /// (on 3 channels), none of ResNet-50's smaller 3x3 layers.
+    /// `auto` takes Winograd where it measured faster on the built-in kernel: every VGG16
+    /// convolution but the first (on 3 channels), ResNet-50's stride-1 3x3 layers but the two
+    /// at 7x7, none of AlexNet's at 13x13.
     @Test(arguments: [("vgg16.yaml", Winograd.Use.auto, 12), ("vgg16.yaml", .on, 12), ("vgg16.yaml", .off, 0),
-                      ("resnet50.yaml", .auto, 0), ("resnet50.yaml", .on, 13)])
+                      ("resnet50.yaml", .auto, 11), ("resnet50.yaml", .on, 13), ("alexnet-torchvision.yaml", .auto, 0)])
     func winogradRunsWhereChosen(file: String, use: Winograd.Use, layers: Int) {
         let analysis = analyzeArchitecture(file)
         let compiled = CompiledNetwork(analysis, winograd: use, gemm: NativeGEMM(), fuse: true)

@@ -58,19 +58,27 @@ public struct Winograd {
             && channels >= 16
     }
 
-    /// Where Winograd beat the shifted GEMM on a 2-core Zen 4 with OpenBLAS (`--passes 8`, each
-    /// layer both ways): once the layer is large, C·K·H·W ≥ 2²⁵, as every VGG16 layer after the
-    /// first is (conv1_2, 64 channels at 224x224: 17 ms against 24; conv4_2: 13 against 24). On
-    /// smaller layers, such as every 3x3 convolution of ResNet-50 (C·K·H·W = 12.8M; 14x14x256:
-    /// 2.0 ms against 1.6), the transforms cost more than the multiplications they save.
-    static func pays(for geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int)) -> Bool {
-        channels * geometry.filters * output.height * output.width >= 1 << 25
+    /// Where Winograd beat the GEMMs on this project's 2-core Zen 4 machine kind, each layer
+    /// both ways at batch 1 (`--winograd on|off`, sum of each layer's fastest pass over 5 runs).
+    /// - With the built-in kernel, which packs U once: outputs of 14x14 or more. ResNet-50's
+    ///   3x3 layers 56x56x64 4.4 ms against 6.6, 28x28x128 4.3 against 5.1, 14x14x256 7.4
+    ///   against 8.3, but 7x7x512 7.6 against 4.0; VGG16's 14x14x512 13.3 against 15.9;
+    ///   AlexNet's 13x13 layers are mixed (2.0 against 1.8, 2.2 against 2.5), and stay on GEMM.
+    /// - With a BLAS, which packs U with every product: once the layer is large, C·K·H·W ≥ 2²⁵,
+    ///   as every VGG16 layer after the first is (conv1_2: 17 ms against 24; conv4_2: 13
+    ///   against 24), not ResNet-50's (14x14x256: 2.0 ms against 1.6).
+    static func pays(for geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int), gemm: any GEMM) -> Bool {
+        if gemm.packedCount(m: geometry.filters, k: channels) > 0 { return min(output.height, output.width) >= 14 }
+        return channels * geometry.filters * output.height * output.width >= 1 << 25
     }
 
-    /// Whether a forward convolution runs by Winograd under `use`: read once, by `CompiledNetwork`.
-    static func chosen(_ use: Use, geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int)) -> Bool {
+    /// Whether a forward convolution runs by Winograd under `use` on `gemm`: read once, by
+    /// `CompiledNetwork`.
+    static func chosen(
+        _ use: Use, geometry: WindowGeometry, channels: Int, output: (height: Int, width: Int), gemm: any GEMM
+    ) -> Bool {
         guard use != .off, applies(to: geometry, channels: channels) else { return false }
-        return use == .on || pays(for: geometry, channels: channels, output: output)
+        return use == .on || pays(for: geometry, channels: channels, output: output, gemm: gemm)
     }
 
     let geometry: WindowGeometry

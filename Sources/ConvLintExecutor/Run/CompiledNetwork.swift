@@ -52,7 +52,7 @@ public struct CompiledNetwork: Sendable {
                 let deconv = Deconvolution(geometry)
                 return Step(convolution: .transposed(deconv), workspace: deconv.workspace(input: (input.h, input.w)))
             }
-            if Winograd.chosen(use, geometry: geometry, channels: input.d, output: (output.h, output.w)) {
+            if Winograd.chosen(use, geometry: geometry, channels: input.d, output: (output.h, output.w), gemm: gemm) {
                 let tile = Winograd.Tile.chosen(output: (output.h, output.w))
                 let tiling = Winograd.Tiling(tile, channels: input.d, filters: output.d, output: (output.h, output.w))
                 let filters = Winograd.filterFloats(tile, filters: output.d, channels: input.d, gemm: gemm)
