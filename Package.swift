@@ -10,11 +10,13 @@ let package = Package(
     products: [
         .library(name: "ConvLintKit", targets: ["ConvLintKit"]),
         .library(name: "ConvLintExecutor", targets: ["ConvLintExecutor"]),
+        .library(name: "ConvLintONNX", targets: ["ConvLintONNX"]),
         .executable(name: "convlint", targets: ["convlint"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // The static pipeline: parse → expand → infer shapes → costs → report.
@@ -26,12 +28,20 @@ let package = Package(
         .target(name: "CKernels"),
         // The executor: real tensors, one kernel per layer kind, measured against the static figures.
         .target(name: "ConvLintExecutor", dependencies: ["ConvLintKit", "CKernels"]),
+        // ONNX in and out: the checked network as an ONNX model (onnx.pb.swift is generated
+        // from onnx.proto by regenerate.sh and committed).
+        .target(
+            name: "ConvLintONNX",
+            dependencies: ["ConvLintKit", "ConvLintExecutor", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["onnx.proto", "regenerate.sh"]
+        ),
         // The command line: flags in, library call, text out.
         .executableTarget(
             name: "convlint",
             dependencies: [
                 "ConvLintKit",
                 "ConvLintExecutor",
+                "ConvLintONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,7 +51,7 @@ let package = Package(
         .testTarget(
             name: "ConvLintKitTests",
             dependencies: [
-                "ConvLintKit", "ConvLintExecutor", "ConvLintFuzzing", .product(name: "Yams", package: "Yams"),
+                "ConvLintKit", "ConvLintExecutor", "ConvLintFuzzing", "ConvLintONNX", .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -45,6 +45,13 @@ struct Run: ParsableCommand {
             valueName: "path"))
     var saveOutput: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the input of the first pass to this file as a NumPy .npy array (float32, N×C×H×W).",
+            discussion: "With --save-output, what another runtime needs to check the same network on the same input.",
+            valueName: "path"))
+    var saveInput: String?
+
     @Flag(help: "Keep every activation until the end, as training would, instead of freeing each after its last reader.")
     var keepActivations = false
 
@@ -86,20 +93,25 @@ struct Run: ParsableCommand {
         }
         // Progress only for a person watching: a terminal on standard error, not a pipe or CI log.
         let showProgress = !quiet && isatty(2) == 1
-        var saved: Data?
-        let measurement = executor.run(passes: passes, output: saveOutput == nil ? nil : { values in
-            let volume = analysis.layers[analysis.layers.count - 1].output
-            saved = NumPyArray.float32(values, shape: [analysis.batch, volume.d, volume.h, volume.w])
-        }) { step in
+        var (saved, savedInput): (Data?, Data?)
+        func array(_ values: UnsafeBufferPointer<Float>, _ volume: Volume) -> Data {
+            NumPyArray.float32(values, shape: [analysis.batch, volume.d, volume.h, volume.w])
+        }
+        let measurement = executor.run(
+            passes: passes,
+            output: saveOutput == nil ? nil : { saved = array($0, analysis.layers[analysis.layers.count - 1].output) },
+            input: saveInput == nil ? nil : { savedInput = array($0, analysis.layers[0].output) }
+        ) { step in
             guard showProgress, step.elapsed > 1 else { return }
             let pass = step.passes > 1 ? "pass \(step.pass + 1)/\(step.passes), " : ""
             let line = "\(pass)layer \(step.layer + 1)/\(step.layers) \(step.label), \(String(format: "%.1f", step.elapsed)) s"
             let last = step.layer + 1 == step.layers && step.pass + 1 == step.passes
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (last ? "\n" : "")).utf8))
         }
-        if let saveOutput, let saved {
-            do { try saved.write(to: URL(fileURLWithPath: saveOutput)) } catch {
-                Terminal.printError("error: cannot write --save-output \(saveOutput): \(error.localizedDescription)")
+        for (flag, path, data) in [("--save-output", saveOutput, saved), ("--save-input", saveInput, savedInput)] {
+            guard let path, let data else { continue }
+            do { try data.write(to: URL(fileURLWithPath: path)) } catch {
+                Terminal.printError("error: cannot write \(flag) \(path): \(error.localizedDescription)")
                 throw ExitCode(2)
             }
         }

@@ -54,9 +54,26 @@ public final class Executor {
         return tensor
     }
 
+    /// Layer `index`'s parameters as `run` uses them, drawn from the seed on the first call (as
+    /// `run` draws them): CONV and DECONV weight (K × Kh × Kw × C/g, and C × K/g × Kh × Kw when
+    /// transposed) then bias; FC weight (units × inputs) then bias; BN and LN scale then shift;
+    /// PRELU's slopes; SCALE's factors. Valid while the executor lives.
+    public func parameters(of index: Int) -> [UnsafeBufferPointer<Float>] {
+        makeParameters()
+        return parameters[index].map { UnsafeBufferPointer($0.storage) }
+    }
+
+    /// A BN layer's running mean and variance, as `parameters(of:)` draws them.
+    public func runningStatistics(of index: Int) -> (mean: UnsafeBufferPointer<Float>, variance: UnsafeBufferPointer<Float>)? {
+        makeParameters()
+        return buffers[index].map { (UnsafeBufferPointer($0.mean.storage), UnsafeBufferPointer($0.variance.storage)) }
+    }
+
     /// Weights drawn He-normal (std √(2/fan-in)) for CONV and DECONV, Glorot-normal for FC;
-    /// biases zero; BN's scale 1, shift 0, running mean 0 and variance 1.
+    /// biases zero; BN's scale 1, shift 0, running mean 0 and variance 1. Once: the input is
+    /// drawn after them.
     private func makeParameters() {
+        guard parameters.isEmpty else { return }
         parameters = analysis.layers.map { layer in
             let input = layer.input
             switch layer.node.operation {
@@ -121,10 +138,11 @@ public final class Executor {
     }
 
     /// Runs `passes` forward passes on the same weights and keeps the fastest: the first pays
-    /// for touching fresh memory, as a framework's warm-up pass does. `output`, when given,
-    /// receives the last layer's output of the first pass.
+    /// for touching fresh memory, as a framework's warm-up pass does. `output` and `input`, when
+    /// given, receive the last layer's output and the input of the first pass.
     public func run(
-        passes: Int = 1, output: ((UnsafeBufferPointer<Float>) -> Void)? = nil, progress: ((Progress) -> Void)? = nil
+        passes: Int = 1, output: ((UnsafeBufferPointer<Float>) -> Void)? = nil,
+        input: ((UnsafeBufferPointer<Float>) -> Void)? = nil, progress: ((Progress) -> Void)? = nil
     ) -> RunMeasurement {
         makeParameters()
         for (index, step) in compiled.steps.enumerated() {
@@ -145,7 +163,7 @@ public final class Executor {
         var fastest = [LayerMeasurement]()
         var times = [Double]()
         for pass in 0..<max(1, passes) {
-            let layers = forward(output: pass == 0 ? output : nil) { layer, label in
+            let layers = forward(output: pass == 0 ? output : nil, input: pass == 0 ? input : nil) { layer, label in
                 progress?(Progress(pass: pass, passes: passes, layer: layer, layers: self.analysis.layers.count, label: label,
                                    elapsed: (clock.now - start).seconds))
             }
@@ -161,7 +179,8 @@ public final class Executor {
 
     /// One forward pass, layer by layer.
     private func forward(
-        output last: ((UnsafeBufferPointer<Float>) -> Void)?, progress: (Int, String) -> Void
+        output last: ((UnsafeBufferPointer<Float>) -> Void)?, input first: ((UnsafeBufferPointer<Float>) -> Void)?,
+        progress: (Int, String) -> Void
     ) -> [LayerMeasurement] {
         let layers = analysis.layers
         let batch = analysis.batch
@@ -182,6 +201,7 @@ public final class Executor {
                 let volume = layer.output
                 output = Tensor(batch: batch, depth: volume.d, height: volume.h, width: volume.w, arena: arena)
                 random.fillNormal(output.storage, standardDeviation: 1)
+                first?(UnsafeBufferPointer(output.storage))
             } else {
                 let inputs = layer.node.inputs.map { outputs[$0]! }
                 let sole = pending[ObjectIdentifier(inputs[0])] == 1
