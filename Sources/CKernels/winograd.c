@@ -48,16 +48,18 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
         }                                                                                           \
     } while (0)
 
+// The next group of up to eight tiles from `tile`, within one tile row: its row and first
+// column, and how many; false past the range.
+#define GROUP(tile, ty, tx, lanes)                                                                 \
+    ((tile) < first + count &&                                                                      \
+     ((ty) = (tile) / tiles_w, (tx) = (tile) % tiles_w, (lanes) = first + count - (tile),           \
+      (lanes) = (lanes) > 8 ? 8 : (lanes), (lanes) = (lanes) > tiles_w - (tx) ? tiles_w - (tx) : (lanes), 1))
+
 // The body of the input transform: for each group of up to eight tiles in one tile row, the
 // 6x6 inputs from rows 4·ty.. and columns 4·tx.. of the zero-bordered plane, V = Bᵀ d B, element
 // e of tile t to v[e · stride + t − first].
 #define INPUT_BODY                                                                                 \
-    int tile = first;                                                                               \
-    while (tile < first + count) {                                                          \
-        int ty = tile / tiles_w, tx = tile % tiles_w;                                               \
-        int lanes = first + count - tile;                                                   \
-        if (lanes > 8) lanes = 8;                                                                   \
-        if (lanes > tiles_w - tx) lanes = tiles_w - tx;                                             \
+    for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
         v8 rows[6][6];                                                                              \
         for (int r = 0; r < 6; r++) {                                                               \
             /* Column j of tile lane is base[4·lane + j]: the four phases of 32 values, and the */  \
@@ -80,18 +82,12 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
             BT(rows[0][j], rows[1][j], rows[2][j], rows[3][j], rows[4][j], rows[5][j], column);     \
             for (int i = 0; i < 6; i++) STORE8(target + (size_t)(6 * i + j) * stride, column[i], lanes); \
         }                                                                                           \
-        tile += lanes;                                                                              \
     }
 
 // The body of the output transform: Y = Aᵀ M A for each tile, through x·scale + shift and the
 // clamp, a 4x4 block of outputs at rows 4·ty.. and columns 4·tx.. (those inside the plane).
 #define OUTPUT_BODY                                                                                \
-    int tile = first;                                                                               \
-    while (tile < first + count) {                                                          \
-        int ty = tile / tiles_w, tx = tile % tiles_w;                                               \
-        int lanes = first + count - tile;                                                   \
-        if (lanes > 8) lanes = 8;                                                                   \
-        if (lanes > tiles_w - tx) lanes = tiles_w - tx;                                             \
+    for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
         const float *source = m + (tile - first);                                                   \
         v8 columns[6][4];                                                                           \
         for (int j = 0; j < 6; j++) {                                                               \
@@ -134,7 +130,6 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
-        tile += lanes;                                                                              \
     }
 
 #define INPUT_ARGUMENTS                                                                            \
