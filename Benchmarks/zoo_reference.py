@@ -78,21 +78,21 @@ NETWORKS = {
 }
 
 
+def module_macs(module, inputs, output):
+    """The kind and MACs of a Conv2d, ConvTranspose2d or Linear call, in fvcore's convention."""
+    if isinstance(module, nn.Conv2d) and not isinstance(module, nn.ConvTranspose2d):
+        return "Conv2d", output.numel() * module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+    if isinstance(module, nn.ConvTranspose2d):
+        return "ConvTranspose2d", inputs[0].numel() * module.out_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+    return "Linear", output.numel() * module.in_features
+
+
 def measure(build, size):
     model = build().eval()
     rows = []
 
     def hook(module, inputs, output):
-        x = inputs[0]
-        if isinstance(module, nn.Conv2d) and not isinstance(module, nn.ConvTranspose2d):
-            kind = "Conv2d"
-            macs = output.numel() * module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
-        elif isinstance(module, nn.ConvTranspose2d):
-            kind = "ConvTranspose2d"
-            macs = x.numel() * module.out_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
-        else:
-            kind = "Linear"
-            macs = output.numel() * module.in_features
+        kind, macs = module_macs(module, inputs, output)
         shape = list(output.shape[1:])
         if kind == "Linear" and len(shape) == 3:  # per pixel, channels last: H, W, C
             shape = [shape[2], shape[0], shape[1]]

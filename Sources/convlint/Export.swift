@@ -12,14 +12,19 @@ struct Export: ParsableCommand {
             ONNX Runtime, given the input `convlint run --save-input` wrote, computes the output \
             `--save-output` wrote. onnx.checker accepts it and Netron draws it:
               convlint export architectures/resnet50.yaml --to onnx -o resnet50.onnx
+
+            --to pytorch writes Python source: an nn.Module with one submodule per layer that has \
+            one in torch.nn (conv1, bn2, …) and a forward that follows the graph. Its parameters, \
+            MACs and output shape are convlint's:
+              convlint export architectures/resnet50.yaml --to pytorch -o resnet50.py
             """)
 
-    enum Target: String, ExpressibleByArgument, CaseIterable { case onnx }
+    enum Target: String, ExpressibleByArgument, CaseIterable { case onnx, pytorch }
 
     @Argument(help: "An architecture file.")
     var file: String
 
-    @Option(help: "The format to write: onnx.")
+    @Option(help: "The format to write: onnx (a model with the run's weights) or pytorch (an nn.Module's Python source).")
     var to: Target
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the model.", valueName: "path"))
@@ -28,7 +33,7 @@ struct Export: ParsableCommand {
     @Option(help: "Images per batch (overrides the file's 'batch:'); the model's input and output have this batch.")
     var batch: Int?
 
-    @Option(help: "Seed of the weights, as `convlint run --seed` draws them.")
+    @Option(help: "Seed of the ONNX model's weights, as `convlint run --seed` draws them.")
     var seed: UInt64 = 0
 
     @Flag(help: "Leave the weights out: each is a graph input of its shape (the graph and its shapes, a few KiB).")
@@ -42,11 +47,17 @@ struct Export: ParsableCommand {
         Terminal.printDiagnostics([analysis]) { $0.severity == .error }
         guard analysis.isValid else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
         let model: Data
-        do {
-            model = try ONNXExport.model(analysis, seed: seed, weights: !noWeights)
-        } catch let unsupported as ONNXExport.Unsupported {
-            Terminal.printError("\(unsupported)")
-            throw ExitCode(1)
+        switch to {
+        case .onnx:
+            do {
+                model = try ONNXExport.model(analysis, seed: seed, weights: !noWeights)
+            } catch let unsupported as ONNXExport.Unsupported {
+                Terminal.printError("\(unsupported)")
+                throw ExitCode(1)
+            }
+        case .pytorch:
+            if noWeights { throw ValidationError("--no-weights is for --to onnx: --to pytorch writes no weights") }
+            model = Data(PyTorchModule.source(analysis, path: file).utf8)
         }
         do { try model.write(to: URL(fileURLWithPath: output)) } catch {
             Terminal.printError("error: cannot write \(output): \(error.localizedDescription)")
