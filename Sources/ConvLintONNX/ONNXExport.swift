@@ -25,11 +25,6 @@ public enum ONNXExport {
     /// The serialized model. `weights`: with the executor's seeded weights as initializers;
     /// without them each weight is a graph input of its shape, for the user to supply.
     public static func model(_ analysis: Analysis, seed: UInt64 = 0, weights: Bool = true) throws -> Data {
-        var options = Executor.Options()
-        options.seed = seed
-        let executor = Executor(analysis: analysis, options: options)
-        var graph = GraphBuilder(analysis: analysis, executor: weights ? executor : nil)
-        for layer in analysis.layers { try graph.add(layer) }
         var model = Onnx_ModelProto()
         model.irVersion = 8
         model.producerName = "convlint"
@@ -37,8 +32,18 @@ public enum ONNXExport {
         var opset = Onnx_OperatorSetIdProto()
         opset.version = opset17
         model.opsetImport = [opset]
-        model.graph = graph.finished(name: analysis.name)
+        model.graph = try graph(analysis, seed: seed, weights: weights)
         return try model.serializedData()
+    }
+
+    /// The graph, its initializers copied from an executor that is gone by the time the model
+    /// is serialized: two copies of the weights at once, not three.
+    private static func graph(_ analysis: Analysis, seed: UInt64, weights: Bool) throws -> Onnx_GraphProto {
+        var options = Executor.Options()
+        options.seed = seed
+        var builder = GraphBuilder(analysis: analysis, executor: weights ? Executor(analysis: analysis, options: options) : nil)
+        for layer in analysis.layers { try builder.add(layer) }
+        return builder.finished(name: analysis.name)
     }
 
     private static let opset17 = opset
@@ -143,7 +148,7 @@ private struct GraphBuilder {
 
     /// A weight of `dims`: an initializer holding the executor's values, or, without weights, a
     /// graph input of that shape.
-    private mutating func weight(_ stem: String, dims: [Int], _ values: [Float]?) -> String {
+    private mutating func weight(_ stem: String, dims: [Int], _ values: Data?) -> String {
         guard executor != nil else {
             let name = fresh(stem)
             graph.input.append(valueInfo(name, dims: dims))
@@ -152,16 +157,16 @@ private struct GraphBuilder {
         return constant(stem, dims: dims, values)
     }
 
-    /// A float32 initializer of `dims`, from `values` (zeros when nil).
-    private mutating func constant(_ stem: String, dims: [Int], _ values: [Float]?) -> String {
+    /// A float32 initializer of `dims`, from `values`' bytes (zeros when nil).
+    private mutating func constant(_ stem: String, dims: [Int], _ values: Data?) -> String {
         var tensor = Onnx_TensorProto()
         tensor.name = fresh(stem)
         tensor.dims = dims.map(Int64.init)
         tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
         let count = dims.reduce(1, *)
-        let data = values ?? [Float](repeating: 0, count: count)
-        precondition(data.count == count, "initializer \(stem): \(data.count) values for \(dims)")
-        tensor.rawData = data.withUnsafeBufferPointer { Data(buffer: $0) }
+        let data = values ?? Data(count: 4 * count)
+        precondition(data.count == 4 * count, "initializer \(stem): \(data.count) bytes for \(dims)")
+        tensor.rawData = data
         graph.initializer.append(tensor)
         return tensor.name
     }
@@ -176,17 +181,18 @@ private struct GraphBuilder {
         return tensor.name
     }
 
-    /// Parameter `which` of layer `index` as the executor draws it; nil without weights.
-    private func parameter(_ index: Int, _ which: Int) -> [Float]? {
+    /// Parameter `which` of layer `index` as the executor draws it, its bytes copied once;
+    /// nil without weights.
+    private func parameter(_ index: Int, _ which: Int) -> Data? {
         guard let executor else { return nil }
         let tensors = executor.parameters(of: index)
-        return which < tensors.count ? Array(tensors[which]) : nil
+        return which < tensors.count ? Data(buffer: tensors[which]) : nil
     }
 
     private func output(_ layer: LayerReport) -> String { layer.node.index == analysis.layers.count - 1 ? "output" : "x\(layer.node.index)" }
 
     /// Per-channel weights shaped to broadcast over N×C×H×W.
-    private mutating func perChannel(_ stem: String, _ values: [Float]?, channels: Int) -> String {
+    private mutating func perChannel(_ stem: String, _ values: Data?, channels: Int) -> String {
         weight(stem, dims: [channels, 1, 1], values)
     }
 
@@ -219,7 +225,9 @@ private struct GraphBuilder {
                 let perGroup = volume.d / groups
                 weights = weight(
                     "weight", dims: [filters, perGroup, kernel.h, kernel.w],
-                    parameter(index, 0).map { Self.channelsFirst($0, filters: filters, taps: kernel.h * kernel.w, channels: perGroup) })
+                    executor.map {
+                        Self.channelsFirst($0.parameters(of: index)[0], filters: filters, taps: kernel.h * kernel.w, channels: perGroup)
+                    })
             }
             var operands = [input, weights]
             if conv.bias { operands.append(weight("bias", dims: [filters], parameter(index, 1))) }
@@ -277,8 +285,8 @@ private struct GraphBuilder {
                 let operands = [
                     input, weight("scale", dims: [volume.d], parameter(index, 0)),
                     weight("shift", dims: [volume.d], parameter(index, 1)),
-                    weight("mean", dims: [volume.d], statistics.map { Array($0.mean) }),
-                    weight("variance", dims: [volume.d], statistics.map { Array($0.variance) }),
+                    weight("mean", dims: [volume.d], statistics.map { Data(buffer: $0.mean) }),
+                    weight("variance", dims: [volume.d], statistics.map { Data(buffer: $0.variance) }),
                 ]
                 names[index] = node("BatchNormalization", operands, output: out, [float("epsilon", 1e-5)])
             case .layer(let overChannels):
@@ -296,7 +304,7 @@ private struct GraphBuilder {
                     let size = [volume.d, volume.h, volume.w]
                     let normed = node(
                         "LayerNormalization",
-                        [input, constant("one", dims: size, [Float](repeating: 1, count: volume.elements)), constant("zero", dims: size, nil)],
+                        [input, constant("one", dims: size, [Float](repeating: 1, count: volume.elements).withUnsafeBufferPointer { Data(buffer: $0) }), constant("zero", dims: size, nil)],
                         [int("axis", 1), float("epsilon", 1e-5)])
                     let scaled = node("Mul", [normed, perChannel("scale", gamma, channels: volume.d)])
                     names[index] = node("Add", [scaled, perChannel("shift", beta, channels: volume.d)], output: out)
@@ -378,11 +386,14 @@ private struct GraphBuilder {
     }
 
     /// K × taps × C (the executor's order) to K × C × taps (ONNX's).
-    static func channelsFirst(_ values: [Float], filters: Int, taps: Int, channels: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: values.count)
-        for f in 0..<filters {
-            for t in 0..<taps {
-                for c in 0..<channels { result[(f * channels + c) * taps + t] = values[(f * taps + t) * channels + c] }
+    static func channelsFirst(_ values: UnsafeBufferPointer<Float>, filters: Int, taps: Int, channels: Int) -> Data {
+        var result = Data(count: values.count * 4)
+        result.withUnsafeMutableBytes { bytes in
+            let target = bytes.bindMemory(to: Float.self)
+            for f in 0..<filters {
+                for t in 0..<taps {
+                    for c in 0..<channels { target[(f * channels + c) * taps + t] = values[(f * taps + t) * channels + c] }
+                }
             }
         }
         return result
