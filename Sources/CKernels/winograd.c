@@ -1,4 +1,4 @@
-// The transforms of Winograd's F(4x4, 3x3) over a range of tiles, eight tiles of a tile row at
+// The transforms of Winograd's F(2x2, 3x3) and F(4x4, 3x3) over a range of tiles, eight tiles of a tile row at
 // a time in the lanes of one vector (clang's vector extensions), compiled per instruction set
 // as the GEMM's microkernels are: the same code runs on 256-bit registers under AVX2 or
 // AVX-512 and on pairs of 128-bit ones elsewhere, which Swift's own SIMD types are held to.
@@ -55,10 +55,10 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
      ((ty) = (tile) / tiles_w, (tx) = (tile) % tiles_w, (lanes) = first + count - (tile),           \
       (lanes) = (lanes) > 8 ? 8 : (lanes), (lanes) = (lanes) > tiles_w - (tx) ? tiles_w - (tx) : (lanes), 1))
 
-// The body of the input transform: for each group of up to eight tiles in one tile row, the
+// The bodies of F(4x4)'s transforms. The input transform: for each group of up to eight tiles in one tile row, the
 // 6x6 inputs from rows 4·ty.. and columns 4·tx.. of the zero-bordered plane, V = Bᵀ d B, element
 // e of tile t to v[e · stride + t − first].
-#define INPUT_BODY                                                                                 \
+#define INPUT4_BODY                                                                                 \
     for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
         v8 rows[6][6];                                                                              \
         for (int r = 0; r < 6; r++) {                                                               \
@@ -86,7 +86,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 
 // The body of the output transform: Y = Aᵀ M A for each tile, through x·scale + shift and the
 // clamp, a 4x4 block of outputs at rows 4·ty.. and columns 4·tx.. (those inside the plane).
-#define OUTPUT_BODY                                                                                \
+#define OUTPUT4_BODY                                                                                \
     for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
         const float *source = m + (tile - first);                                                   \
         v8 columns[6][4];                                                                           \
@@ -138,34 +138,101 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
     const float *m, size_t stride, int tiles_w, int first, int count, float *out, int out_h, int out_w, float scale, \
         float shift, float low, float high
 
-static void input_portable(INPUT_ARGUMENTS) { INPUT_BODY }
-static void output_portable(OUTPUT_ARGUMENTS) { OUTPUT_BODY }
+// F(2x2)'s input transform: 4x4 inputs from rows 2·ty.. and columns 2·tx.., V = Bᵀ d B with
+// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+#define INPUT2_BODY                                                                                \
+    for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
+        v8 rows[4][4];                                                                              \
+        for (int r = 0; r < 4; r++) {                                                               \
+            const float *base = plane + (size_t)(2 * ty + r) * padded_width + 2 * tx;               \
+            v16 a = LOAD16(base), b = LOAD16(base + 16);                                            \
+            v8 d0 = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);                       \
+            v8 d1 = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);                       \
+            v8 d2 = __builtin_shufflevector(a, b, 2, 4, 6, 8, 10, 12, 14, 16);                      \
+            v8 d3 = __builtin_shufflevector(a, b, 3, 5, 7, 9, 11, 13, 15, 17);                      \
+            rows[r][0] = d0 - d2;                                                                   \
+            rows[r][1] = d1 + d2;                                                                   \
+            rows[r][2] = d2 - d1;                                                                   \
+            rows[r][3] = d1 - d3;                                                                   \
+        }                                                                                           \
+        float *target = v + (tile - first);                                                         \
+        for (int j = 0; j < 4; j++) {                                                               \
+            STORE8(target + (size_t)j * stride, rows[0][j] - rows[2][j], lanes);                    \
+            STORE8(target + (size_t)(4 + j) * stride, rows[1][j] + rows[2][j], lanes);              \
+            STORE8(target + (size_t)(8 + j) * stride, rows[2][j] - rows[1][j], lanes);              \
+            STORE8(target + (size_t)(12 + j) * stride, rows[1][j] - rows[3][j], lanes);             \
+        }                                                                                           \
+    }
 
+// F(2x2)'s output transform, Aᵀ = [1 1 1 0; 0 1 −1 −1]: a 2x2 block per tile.
+#define OUTPUT2_BODY                                                                               \
+    for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
+        const float *source = m + (tile - first);                                                   \
+        v8 e[16];                                                                                   \
+        for (int i = 0; i < 16; i++) {                                                              \
+            const float *p = source + (size_t)i * stride;                                           \
+            if (lanes == 8) {                                                                       \
+                e[i] = LOAD8(p);                                                                    \
+            } else {                                                                                \
+                e[i] = SPLAT(0.0f);                                                                 \
+                for (int lane = 0; lane < lanes; lane++) e[i][lane] = p[lane];                      \
+            }                                                                                       \
+        }                                                                                           \
+        v8 s = SPLAT(scale), t = SPLAT(shift), lo = SPLAT(low), hi = SPLAT(high);                   \
+        for (int i = 0; i < 2; i++) {                                                               \
+            int y = 2 * ty + i;                                                                     \
+            if (y >= out_h) break;                                                                  \
+            v8 c[4];                                                                                \
+            for (int j = 0; j < 4; j++)                                                             \
+                c[j] = i == 0 ? e[j] + e[4 + j] + e[8 + j] : e[4 + j] - e[8 + j] - e[12 + j];       \
+            v8 row[2] = {c[0] + c[1] + c[2], c[1] - c[2] - c[3]};                                   \
+            for (int j = 0; j < 2; j++)                                                             \
+                row[j] = __builtin_elementwise_min(__builtin_elementwise_max(row[j] * s + t, lo), hi); \
+            float *line = out + (size_t)y * out_w + 2 * tx;                                         \
+            if (lanes == 8 && 2 * (tx + 8) <= out_w) {                                              \
+                STORE8(line, __builtin_shufflevector(row[0], row[1], 0, 8, 1, 9, 2, 10, 3, 11), 8); \
+                STORE8(line + 8, __builtin_shufflevector(row[0], row[1], 4, 12, 5, 13, 6, 14, 7, 15), 8); \
+            } else {                                                                                \
+                for (int lane = 0; lane < lanes; lane++) {                                          \
+                    int x = 2 * (tx + lane);                                                        \
+                    for (int j = 0; j < 2 && x + j < out_w; j++) out[(size_t)y * out_w + x + j] = row[j][lane]; \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+// Both tiles' transforms for one instruction set.
+#define TRANSFORMS(ATTRIBUTE, SUFFIX)                                                              \
+    ATTRIBUTE static void input2_##SUFFIX(INPUT_ARGUMENTS) { INPUT2_BODY }                          \
+    ATTRIBUTE static void input4_##SUFFIX(INPUT_ARGUMENTS) { INPUT4_BODY }                          \
+    ATTRIBUTE static void output2_##SUFFIX(OUTPUT_ARGUMENTS) { OUTPUT2_BODY }                       \
+    ATTRIBUTE static void output4_##SUFFIX(OUTPUT_ARGUMENTS) { OUTPUT4_BODY }
+
+typedef void (*input_t)(INPUT_ARGUMENTS);
+typedef void (*output_t)(OUTPUT_ARGUMENTS);
+
+TRANSFORMS(, portable)
 #if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2,fma"))) static void input_avx2(INPUT_ARGUMENTS) { INPUT_BODY }
-__attribute__((target("avx2,fma"))) static void output_avx2(OUTPUT_ARGUMENTS) { OUTPUT_BODY }
-__attribute__((target("avx512f"))) static void input_avx512(INPUT_ARGUMENTS) { INPUT_BODY }
-__attribute__((target("avx512f"))) static void output_avx512(OUTPUT_ARGUMENTS) { OUTPUT_BODY }
+TRANSFORMS(__attribute__((target("avx2,fma"))), avx2)
+TRANSFORMS(__attribute__((target("avx512f"))), avx512)
+// By isa number, then by tile (2 or 4).
+static const input_t inputs[3][2] = {{input2_portable, input4_portable}, {input2_avx2, input4_avx2}, {input2_avx512, input4_avx512}};
+static const output_t outputs[3][2] = {
+    {output2_portable, output4_portable}, {output2_avx2, output4_avx2}, {output2_avx512, output4_avx512}};
+#else
+static const input_t inputs[1][2] = {{input2_portable, input4_portable}};
+static const output_t outputs[1][2] = {{output2_portable, output4_portable}};
 #endif
 
-void ckernels_winograd4_input(int isa, INPUT_ARGUMENTS) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (isa == 2 && ckernels_isa_supported(2)) { input_avx512(plane, padded_width, tiles_w, first, count, v, stride); return; }
-    if (isa == 1 && ckernels_isa_supported(1)) { input_avx2(plane, padded_width, tiles_w, first, count, v, stride); return; }
-#endif
-    input_portable(plane, padded_width, tiles_w, first, count, v, stride);
+// The isa to run: `isa` where this CPU runs it and this build has it, else the portable code.
+static int runnable(int isa) {
+    return isa >= 0 && isa < (int)(sizeof inputs / sizeof inputs[0]) && ckernels_isa_supported(isa) ? isa : 0;
 }
 
-void ckernels_winograd4_output(int isa, OUTPUT_ARGUMENTS) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (isa == 2 && ckernels_isa_supported(2)) {
-        output_avx512(m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low, high);
-        return;
-    }
-    if (isa == 1 && ckernels_isa_supported(1)) {
-        output_avx2(m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low, high);
-        return;
-    }
-#endif
-    output_portable(m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low, high);
+void ckernels_winograd_input(int isa, int tile, INPUT_ARGUMENTS) {
+    inputs[runnable(isa)][tile == 4](plane, padded_width, tiles_w, first, count, v, stride);
+}
+
+void ckernels_winograd_output(int isa, int tile, OUTPUT_ARGUMENTS) {
+    outputs[runnable(isa)][tile == 4](m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low, high);
 }

@@ -76,9 +76,15 @@ import Testing
             let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, gemm.packedCount(m: m, k: k)))
             defer { packed.deallocate() }
             gemm.pack(m: m, k: k, a: a, lda: k, into: packed.baseAddress!)
+            // An operand holds a pointer: A's must outlive the multiply.
+            let stored = UnsafeMutableBufferPointer<Float>.allocate(capacity: a.count)
+            defer { stored.deallocate() }
+            _ = stored.initialize(from: a)
+            let operand: GEMMOperand =
+                gemm.packedCount(m: m, k: k) > 0 ? .packed(packed.baseAddress!) : .stored(stored.baseAddress!, lda: k)
             gemm.multiply(
-                m: m, n: n, k: k, a: gemm.packedCount(m: m, k: k) > 0 ? .packed(packed.baseAddress!) : .stored(a, lda: k), b: b,
-                ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n, accumulate: true, epilogue: .none)
+                m: m, n: n, k: k, a: operand, b: b, ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n,
+                accumulate: true, epilogue: .none)
             expectClose(c, expected.map { 2 * $0 }, "\(gemm.name) packed")
             // And through an epilogue, row by row: 2C·scale + shift, clamped to [−1, 2].
             let (scale, shift) = (random(m, seed: 14), random(m, seed: 15))
@@ -86,7 +92,7 @@ import Testing
                 shift.withUnsafeBufferPointer { shiftPointer in
                     let epilogue = Epilogue(scale: scalePointer.baseAddress, shift: shiftPointer.baseAddress, clamp: (-1, 2))
                     gemm.multiply(
-                        m: m, n: n, k: k, a: .stored(a, lda: k), b: b, ldb: transposeB ? k : n, transposeB: transposeB,
+                        m: m, n: n, k: k, a: .stored(stored.baseAddress!, lda: k), b: b, ldb: transposeB ? k : n, transposeB: transposeB,
                         c: c.baseAddress!, ldc: n, accumulate: true, epilogue: epilogue)
                 }
             }

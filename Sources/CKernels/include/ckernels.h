@@ -40,18 +40,18 @@ size_t ckernels_packed_floats(int isa, int m, int k);
 /// Writes A (as `ckernels_sgemm` takes it) into `packed`, `ckernels_packed_floats` long.
 void ckernels_pack_a(int isa, int m, int k, const float *a, int lda, int trans_a, float *packed);
 
-/// Winograd F(4x4, 3x3)'s input transform, V = Bᵀ d B, of tiles [first, first + count) of a
-/// channel: tile t's 6x6 inputs start at row 4·(t / tiles_w) and column 4·(t % tiles_w) of
-/// `plane`, a zero-bordered copy of the channel with rows `padded_width` floats apart and at
-/// least 48 floats readable past the last tile of each row; element e of tile t goes to
-/// v[e · stride + t − first].
-void ckernels_winograd4_input(int isa, const float *plane, int padded_width, int tiles_w, int first, int count, float *v,
-                              size_t stride);
+/// Winograd F(m x m, 3x3)'s input transform (`tile` m is 2 or 4), V = Bᵀ d B, of tiles
+/// [first, first + count) of a channel: tile t's (m+2)² inputs start at row m·(t / tiles_w) and
+/// column m·(t % tiles_w) of `plane`, a zero-bordered copy of the channel with rows
+/// `padded_width` floats apart and at least 48 floats readable past the last tile of each row;
+/// element e of tile t goes to v[e · stride + t − first].
+void ckernels_winograd_input(int isa, int tile, const float *plane, int padded_width, int tiles_w, int first, int count,
+                             float *v, size_t stride);
 
 /// Its output transform, Y = Aᵀ M A from m[e · stride + t − first], each value then
-/// min(max(y · scale + shift, low), high), into the 4x4 block of tile t in `out` (out_h × out_w;
-/// what falls outside it is dropped).
-void ckernels_winograd4_output(int isa, const float *m, size_t stride, int tiles_w, int first, int count, float *out,
-                               int out_h, int out_w, float scale, float shift, float low, float high);
+/// min(max(y · scale + shift, low), high), into the m x m block of tile t in `out`
+/// (out_h × out_w; what falls outside it is dropped).
+void ckernels_winograd_output(int isa, int tile, const float *m, size_t stride, int tiles_w, int first, int count,
+                              float *out, int out_h, int out_w, float scale, float shift, float low, float high);
 
 #endif

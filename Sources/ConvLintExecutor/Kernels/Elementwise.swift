@@ -137,13 +137,6 @@ struct ScaleShiftClamp: ValueMap {
         Clamp(low: low, high: high)(x * scale + shift)
     }
     func callAsFunction(_ x: Float) -> Float { min(max(x * scale + shift, low), high) }
-    /// Eight lanes, as Winograd's transforms work. Not generic over the width: unspecialised,
-    /// the comparisons run lane by lane through memory (a third of ResNet-50's time).
-    @inline(__always) func callAsFunction(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let y = x * scale + shift
-        guard clamps else { return y }
-        return y.replacing(with: low, where: y .< low).replacing(with: high, where: y .> high)
-    }
     var clamps: Bool { low > -.infinity || high < .infinity }
 }
 

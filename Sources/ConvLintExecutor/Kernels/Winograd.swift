@@ -234,12 +234,12 @@ public struct Winograd {
     }
 }
 
-/// Where tiles sit in a plane, and the two transforms over a range of tiles: eight tiles of a
-/// row at a time in SIMD lanes, the rest one by one.
+/// Where tiles sit in a plane, and the two transforms over a range of tiles, in C
+/// (`Sources/CKernels/winograd.c`) on the CPU's vector width: Swift's SIMD is held to the
+/// baseline 128-bit registers.
 private struct TileLayout {
-    typealias V8 = SIMD8<Float>
     let tile: Winograd.Tile
-    /// The C kernel's instruction set, for the transforms written in C.
+    /// The C kernel's instruction set.
     let isa: Int32
     let height: Int, width: Int, outH: Int, outW: Int, tilesW: Int
     let paddedWidth: Int, paddedHeight: Int
@@ -252,58 +252,11 @@ private struct TileLayout {
             top: padding.h, left: padding.w)
     }
 
-    /// Calls `body(tileRow, tileColumn, lanes, offset)` for each group of up to eight tiles in
-    /// one tile row: their row, the column of the first, how many, and where the first is in
-    /// `tiles`.
-    func eights(_ tiles: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
-        var tile = tiles.lowerBound
-        while tile < tiles.upperBound {
-            let ty = tile / tilesW, tx = tile % tilesW
-            let lanes = min(8, tiles.upperBound - tile, tilesW - tx)
-            body(ty, tx, lanes, tile - tiles.lowerBound)
-            tile += lanes
-        }
-    }
-
-    /// Element e of each of `lanes` tiles, to `v[e * stride + offset]`.
-    @inline(__always)
-    private func store(_ vector: V8, _ e: Int, _ v: UnsafeMutablePointer<Float>, stride: Int, offset: Int, lanes: Int) {
-        let target = v + e * stride + offset
-        if lanes == 8 {
-            UnsafeMutableRawPointer(target).storeBytes(of: vector, as: V8.self)
-        } else {
-            for lane in 0..<lanes { target[lane] = vector[lane] }
-        }
-    }
-
-    @inline(__always)
-    private func load(_ m: UnsafePointer<Float>, _ e: Int, stride: Int, offset: Int, lanes: Int) -> V8 {
-        let source = m + e * stride + offset
-        if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: V8.self) }
-        var vector = V8()
-        for lane in 0..<lanes { vector[lane] = source[lane] }
-        return vector
-    }
-
-    /// Writes output row `y` of `lanes` tiles from column tile `tx` on: two values each (one
-    /// at the right edge of an odd width).
-    @inline(__always)
-    private func write(_ values: (V8, V8), row y: Int, tx: Int, lanes: Int, into plane: UnsafeMutablePointer<Float>) {
-        guard y < outH else { return }
-        let line = plane + y * outW
-        for lane in 0..<lanes {
-            let x = 2 * (tx + lane)
-            line[x] = values.0[lane]
-            if x + 1 < outW { line[x + 1] = values.1[lane] }
-        }
-    }
-
     /// V = Bᵀ d B. Element e of tile t goes to `v[e * stride + t − first]`.
     func transformInput(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        switch tile {
-        case .two: transformInput2(plane, tiles: tiles, into: v, stride: stride)
-        case .four: transformInput4(plane, tiles: tiles, into: v, stride: stride)
-        }
+        ckernels_winograd_input(
+            isa, Int32(tile.rawValue), plane, Int32(paddedWidth), Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), v,
+            stride)
     }
 
     /// Y = Aᵀ M A through the epilogue (`finish`), an m x m block of outputs per tile.
@@ -311,65 +264,8 @@ private struct TileLayout {
         _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
         finish: ScaleShiftClamp
     ) {
-        switch tile {
-        case .two: transformOutput2(m, stride: stride, tiles: tiles, into: plane, finish: finish)
-        case .four: transformOutput4(m, stride: stride, tiles: tiles, into: plane, finish: finish)
-        }
-    }
-
-    // MARK: F(2x2, 3x3)
-
-    private func transformInput2(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        eights(tiles) { ty, tx, lanes, offset in
-            // Row r of eight 4x4 tiles, columns 0...3, each a vector over the tiles.
-            func row(_ r: Int) -> (V8, V8, V8, V8) {
-                let base = UnsafeRawPointer(plane + (2 * ty + r) * paddedWidth + 2 * tx)
-                let a = base.loadUnaligned(as: SIMD16<Float>.self)
-                let b = base.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-                let (d0, d1, d2, d3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-                return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)  // d·B, column by column
-            }
-            let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
-            func put(_ e: Int, _ vector: V8) { store(vector, e, v, stride: stride, offset: offset, lanes: lanes) }
-            // Bᵀ (d B): rows combined the same way.
-            put(0, r0.0 - r2.0); put(1, r0.1 - r2.1); put(2, r0.2 - r2.2); put(3, r0.3 - r2.3)
-            put(4, r1.0 + r2.0); put(5, r1.1 + r2.1); put(6, r1.2 + r2.2); put(7, r1.3 + r2.3)
-            put(8, r2.0 - r1.0); put(9, r2.1 - r1.1); put(10, r2.2 - r1.2); put(11, r2.3 - r1.3)
-            put(12, r1.0 - r3.0); put(13, r1.1 - r3.1); put(14, r1.2 - r3.2); put(15, r1.3 - r3.3)
-        }
-    }
-
-    private func transformOutput2(
-        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
-        finish: ScaleShiftClamp
-    ) {
-        eights(tiles) { ty, tx, lanes, offset in
-            func at(_ e: Int) -> V8 { load(m, e, stride: stride, offset: offset, lanes: lanes) }
-            // Aᵀ M: two rows of four, then times A.
-            let m0 = (at(0), at(1), at(2), at(3)), m1 = (at(4), at(5), at(6), at(7))
-            let m2 = (at(8), at(9), at(10), at(11)), m3 = (at(12), at(13), at(14), at(15))
-            let top = (m0.0 + m1.0 + m2.0, m0.1 + m1.1 + m2.1, m0.2 + m1.2 + m2.2, m0.3 + m1.3 + m2.3)
-            let bottom = (m1.0 - m2.0 - m3.0, m1.1 - m2.1 - m3.1, m1.2 - m2.2 - m3.2, m1.3 - m2.3 - m3.3)
-            write((finish(top.0 + top.1 + top.2), finish(top.1 - top.2 - top.3)), row: 2 * ty, tx: tx, lanes: lanes, into: plane)
-            write(
-                (finish(bottom.0 + bottom.1 + bottom.2), finish(bottom.1 - bottom.2 - bottom.3)), row: 2 * ty + 1, tx: tx,
-                lanes: lanes, into: plane)
-        }
-    }
-
-    // MARK: F(4x4, 3x3), in C (`Sources/CKernels/winograd.c`) on the CPU's vector width
-
-    private func transformInput4(_ plane: UnsafePointer<Float>, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
-        ckernels_winograd4_input(
-            isa, plane, Int32(paddedWidth), Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), v, stride)
-    }
-
-    private func transformOutput4(
-        _ m: UnsafePointer<Float>, stride: Int, tiles: Range<Int>, into plane: UnsafeMutablePointer<Float>,
-        finish: ScaleShiftClamp
-    ) {
-        ckernels_winograd4_output(
-            isa, m, stride, Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), plane, Int32(outH), Int32(outW),
-            finish.scale, finish.shift, finish.low, finish.high)
+        ckernels_winograd_output(
+            isa, Int32(tile.rawValue), m, stride, Int32(tilesW), Int32(tiles.lowerBound), Int32(tiles.count), plane,
+            Int32(outH), Int32(outW), finish.scale, finish.shift, finish.low, finish.high)
     }
 }
