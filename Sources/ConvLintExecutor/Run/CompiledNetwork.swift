@@ -79,15 +79,8 @@ public struct CompiledNetwork: Sendable {
     }
 
     private static func fusions(_ analysis: Analysis, steps: [Step]) -> [(Int, Fusion)] {
-        let layers = analysis.layers
-        var readers = [[Int]](repeating: [], count: layers.count)
-        for layer in layers { for input in layer.node.inputs { readers[input].append(layer.node.index) } }
-        // The layer that alone reads `index`'s output, and only it.
-        func soleReader(_ index: Int) -> LayerReport? {
-            guard readers[index].count == 1 else { return nil }
-            let reader = layers[readers[index][0]]
-            return reader.node.inputs == [index] ? reader : nil
-        }
+        let readers = LayerReaders(analysis.layers)
+        func soleReader(_ index: Int) -> LayerReport? { readers.sole(of: index).map { analysis.layers[$0] } }
         return steps.indices.compactMap { index in
             let storesWithClamp: Bool
             switch steps[index].convolution {

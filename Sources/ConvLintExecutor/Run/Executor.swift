@@ -184,9 +184,8 @@ public final class Executor {
     ) -> [LayerMeasurement] {
         let layers = analysis.layers
         let batch = analysis.batch
-        var remaining = [Int](repeating: 0, count: layers.count)
-        for layer in layers { for input in layer.node.inputs { remaining[input] += 1 } }
-        let readers = remaining
+        let readers = LayerReaders(layers).counts
+        var remaining = readers
         var outputs = [Tensor?](repeating: nil, count: layers.count)
         // Reads still to come of each live tensor, over every layer whose output it is: ID passes
         // its input on as its output, so a layer may write in place only when no other reads wait.

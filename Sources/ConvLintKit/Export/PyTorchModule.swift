@@ -17,8 +17,7 @@ private struct Writer {
     var lines: [String] = []
     /// Each layer's output, as a Python expression (a variable).
     var names: [Int: String] = [:]
-    /// Readers of each layer's output.
-    let readers: [[Int]]
+    let readers: LayerReaders
     var helpers: Set<Helper> = []
 
     enum Helper: String, CaseIterable {
@@ -58,15 +57,11 @@ private struct Writer {
 
     init(analysis: Analysis) {
         self.analysis = analysis
-        var readers = [[Int]](repeating: [], count: analysis.layers.count)
-        for layer in analysis.layers { for input in layer.node.inputs { readers[input].append(layer.node.index) } }
-        self.readers = readers
+        readers = LayerReaders(analysis.layers)
     }
 
     /// The variable of layer `index`'s output: `x` while it is read once, by the next layer.
-    private func variable(_ index: Int) -> String {
-        readers[index] == [index + 1] && analysis.layers[index + 1].node.inputs == [index] ? "x" : "x\(index)"
-    }
+    private func variable(_ index: Int) -> String { readers.sole(of: index) == index + 1 ? "x" : "x\(index)" }
 
     private static func pair(_ pair: Pair) -> String { pair.w == pair.h ? "\(pair.w)" : "(\(pair.h), \(pair.w))" }
 
