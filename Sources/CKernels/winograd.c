@@ -48,6 +48,22 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
         }                                                                                           \
     } while (0)
 
+// Lanes [0, lanes) from p, zeros in the others.
+#define LOAD8_LANES(p, lanes)                                                                      \
+    ({                                                                                              \
+        v8 x_ = SPLAT(0.0f);                                                                        \
+        if ((lanes) == 8) {                                                                         \
+            x_ = LOAD8(p);                                                                          \
+        } else {                                                                                    \
+            for (int lane_ = 0; lane_ < (lanes); lane_++) x_[lane_] = (p)[lane_];                   \
+        }                                                                                           \
+        x_;                                                                                         \
+    })
+
+// An output through the epilogue: y · scale + shift, clamped to [low, high] (s, t, lo and hi
+// splatted by the output transform).
+#define FINISH(y) __builtin_elementwise_min(__builtin_elementwise_max((y) * s + t, lo), hi)
+
 // The next group of up to eight tiles from `tile`, within one tile row: its row and first
 // column, and how many; false past the range.
 #define GROUP(tile, ty, tx, lanes)                                                                 \
@@ -93,13 +109,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
         for (int j = 0; j < 6; j++) {                                                               \
             v8 e[6];                                                                                \
             for (int i = 0; i < 6; i++) {                                                           \
-                const float *p = source + (size_t)(6 * i + j) * stride;                             \
-                if (lanes == 8) {                                                                   \
-                    e[i] = LOAD8(p);                                                                \
-                } else {                                                                            \
-                    e[i] = SPLAT(0.0f);                                                             \
-                    for (int lane = 0; lane < lanes; lane++) e[i][lane] = p[lane];                  \
-                }                                                                                   \
+                e[i] = LOAD8_LANES(source + (size_t)(6 * i + j) * stride, lanes);                  \
             }                                                                                       \
             AT(e[0], e[1], e[2], e[3], e[4], e[5], columns[j]);                                     \
         }                                                                                           \
@@ -110,7 +120,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
             v8 row[4];                                                                              \
             AT(columns[0][i], columns[1][i], columns[2][i], columns[3][i], columns[4][i], columns[5][i], row); \
             for (int j = 0; j < 4; j++) {                                                           \
-                row[j] = __builtin_elementwise_min(__builtin_elementwise_max(row[j] * s + t, lo), hi); \
+                row[j] = FINISH(row[j]);                                                            \
             }                                                                                       \
             float *line = out + (size_t)y * out_w + 4 * tx;                                         \
             if (4 * (tx + lanes) <= out_w && lanes == 8) {                                          \
@@ -169,15 +179,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
     for (int tile = first, ty, tx, lanes; GROUP(tile, ty, tx, lanes); tile += lanes) {               \
         const float *source = m + (tile - first);                                                   \
         v8 e[16];                                                                                   \
-        for (int i = 0; i < 16; i++) {                                                              \
-            const float *p = source + (size_t)i * stride;                                           \
-            if (lanes == 8) {                                                                       \
-                e[i] = LOAD8(p);                                                                    \
-            } else {                                                                                \
-                e[i] = SPLAT(0.0f);                                                                 \
-                for (int lane = 0; lane < lanes; lane++) e[i][lane] = p[lane];                      \
-            }                                                                                       \
-        }                                                                                           \
+        for (int i = 0; i < 16; i++) e[i] = LOAD8_LANES(source + (size_t)i * stride, lanes);        \
         v8 s = SPLAT(scale), t = SPLAT(shift), lo = SPLAT(low), hi = SPLAT(high);                   \
         for (int i = 0; i < 2; i++) {                                                               \
             int y = 2 * ty + i;                                                                     \
@@ -187,7 +189,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
                 c[j] = i == 0 ? e[j] + e[4 + j] + e[8 + j] : e[4 + j] - e[8 + j] - e[12 + j];       \
             v8 row[2] = {c[0] + c[1] + c[2], c[1] - c[2] - c[3]};                                   \
             for (int j = 0; j < 2; j++)                                                             \
-                row[j] = __builtin_elementwise_min(__builtin_elementwise_max(row[j] * s + t, lo), hi); \
+                row[j] = FINISH(row[j]);                                                            \
             float *line = out + (size_t)y * out_w + 2 * tx;                                         \
             if (lanes == 8 && 2 * (tx + 8) <= out_w) {                                              \
                 STORE8(line, __builtin_shufflevector(row[0], row[1], 0, 8, 1, 9, 2, 10, 3, 11), 8); \
