@@ -36,6 +36,13 @@ public struct Epilogue: @unchecked Sendable {
         ScaleShiftClamp(scale: scale?[c] ?? 1, shift: shift?[c] ?? 0, low: low, high: high)
     }
 
+    /// In place over `rows` rows of C, `columns` values each and `ldc` apart, row i as channel
+    /// i: for a GEMM whose kernel cannot apply it as it stores them.
+    func apply(rows: Int, columns: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard !isIdentity else { return }
+        for row in 0..<rows { apply(c + row * ldc, c + row * ldc, count: columns, channel: row) }
+    }
+
     /// `count` values of channel `c` from `source` to `target` (which may be the same).
     func apply(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, count: Int, channel c: Int) {
         let map = map(channel: c)

@@ -60,9 +60,7 @@ extension GEMM {
         case .packed:
             preconditionFailure("\(name) packs no operand: its packedCount is 0")
         }
-        // A pass over the rows afterwards: this backend cannot apply it as it stores them.
-        guard !epilogue.isIdentity else { return }
-        for row in 0..<m { epilogue.apply(c + row * ldc, c + row * ldc, count: n, channel: row) }
+        epilogue.apply(rows: m, columns: n, c: c, ldc: ldc)
     }
 }
 

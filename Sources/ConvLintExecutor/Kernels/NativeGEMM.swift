@@ -47,17 +47,15 @@ struct NativeGEMM: GEMM {
         m: Int, n: Int, k: Int, a: GEMMOperand, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
     ) {
-        switch a {
-        case .stored(let a, let lda):
-            multiply(
-                m: m, n: n, k: k, a: a, lda: lda, transposeA: false, packedA: nil, b: b, ldb: ldb, transposeB: transposeB, c: c,
-                ldc: ldc, accumulate: accumulate, epilogue: epilogue)
-        case .packed(let packed):
-            // The C kernel reads only the packed form (it packs no M of 4 or fewer rows).
-            multiply(
-                m: m, n: n, k: k, a: packed, lda: k, transposeA: false, packedA: packed, b: b, ldb: ldb, transposeB: transposeB,
-                c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
-        }
+        // Packed, the C kernel reads only the packed form (it packs no M of 4 or fewer rows).
+        let (stored, lda, packedA): (UnsafePointer<Float>, Int, UnsafePointer<Float>?) =
+            switch a {
+            case .stored(let a, let lda): (a, lda, nil)
+            case .packed(let packed): (packed, k, packed)
+            }
+        multiply(
+            m: m, n: n, k: k, a: stored, lda: lda, transposeA: false, packedA: packedA, b: b, ldb: ldb, transposeB: transposeB,
+            c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
     }
 
     // swiftlint:disable:next function_parameter_count
@@ -73,15 +71,11 @@ struct NativeGEMM: GEMM {
                 c, Int32(ldc), accumulate ? 1 : 0, epilogue.isIdentity ? nil : bounds)
         }
         // Its packing buffers could not be had: the Swift kernel needs none. (With A prepacked
-        // the C kernel does without them.)
-        if status != 0, transposeA {
-            BuiltinGEMM().multiply(
-                m: m, n: n, k: k, a: a, lda: lda, transposeA: true, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
-                accumulate: accumulate)
-        } else if status != 0 {
-            BuiltinGEMM().multiply(
-                m: m, n: n, k: k, a: .stored(a, lda: lda), b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
-                accumulate: accumulate, epilogue: epilogue)
-        }
+        // the C kernel does without them, so A is as stored here.)
+        guard status != 0 else { return }
+        BuiltinGEMM().multiply(
+            m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc,
+            accumulate: accumulate)
+        epilogue.apply(rows: m, columns: n, c: c, ldc: ldc)
     }
 }
