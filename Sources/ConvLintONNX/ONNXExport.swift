@@ -29,9 +29,9 @@ public enum ONNXExport {
         model.irVersion = 8
         model.producerName = "convlint"
         model.producerVersion = ConvLintVersion.current
-        var opset = Onnx_OperatorSetIdProto()
-        opset.version = opset17
-        model.opsetImport = [opset]
+        var operators = Onnx_OperatorSetIdProto()
+        operators.version = Self.opset
+        model.opsetImport = [operators]
         model.graph = try graph(analysis, seed: seed, weights: weights)
         return try model.serializedData()
     }
@@ -46,13 +46,12 @@ public enum ONNXExport {
         return builder.finished(name: analysis.name)
     }
 
-    private static let opset17 = opset
 }
 
 /// Builds the graph layer by layer: each layer's output is the tensor named after it.
 private struct GraphBuilder {
     let analysis: Analysis
-    /// Where the weights come from; nil for zeros (`--no-weights`).
+    /// Where the weights come from; nil when they are graph inputs instead (`--no-weights`).
     let executor: Executor?
     var graph = Onnx_GraphProto()
     /// Each layer's output tensor, by index (ID and DROPOUT pass their input's on).
@@ -157,28 +156,30 @@ private struct GraphBuilder {
         return constant(stem, dims: dims, values)
     }
 
-    /// A float32 initializer of `dims`, from `values`' bytes (zeros when nil).
-    private mutating func constant(_ stem: String, dims: [Int], _ values: Data?) -> String {
+    /// An initializer named after `stem`, of `type` and `dims` (none: a scalar), its values set
+    /// by `fill`.
+    private mutating func initializer(
+        _ stem: String, _ type: Onnx_TensorProto.DataType, dims: [Int], fill: (inout Onnx_TensorProto) -> Void
+    ) -> String {
         var tensor = Onnx_TensorProto()
         tensor.name = fresh(stem)
         tensor.dims = dims.map(Int64.init)
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-        let count = dims.reduce(1, *)
-        let data = values ?? Data(count: 4 * count)
-        precondition(data.count == 4 * count, "initializer \(stem): \(data.count) bytes for \(dims)")
-        tensor.rawData = data
+        tensor.dataType = Int32(type.rawValue)
+        fill(&tensor)
         graph.initializer.append(tensor)
         return tensor.name
     }
 
+    /// A float32 initializer of `dims`, from `values`' bytes (zeros when nil).
+    private mutating func constant(_ stem: String, dims: [Int], _ values: Data?) -> String {
+        let count = dims.reduce(1, *)
+        let data = values ?? Data(count: 4 * count)
+        precondition(data.count == 4 * count, "initializer \(stem): \(data.count) bytes for \(dims)")
+        return initializer(stem, .float, dims: dims) { $0.rawData = data }
+    }
+
     private mutating func int64s(_ stem: String, _ values: [Int]) -> String {
-        var tensor = Onnx_TensorProto()
-        tensor.name = fresh(stem)
-        tensor.dims = [Int64(values.count)]
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
-        tensor.int64Data = values.map(Int64.init)
-        graph.initializer.append(tensor)
-        return tensor.name
+        initializer(stem, .int64, dims: [values.count]) { $0.int64Data = values.map(Int64.init) }
     }
 
     /// Parameter `which` of layer `index` as the executor draws it, its bytes copied once;
@@ -377,12 +378,7 @@ private struct GraphBuilder {
 
     /// A float32 scalar initializer.
     private mutating func scalar(_ value: Float) -> String {
-        var tensor = Onnx_TensorProto()
-        tensor.name = fresh("constant")
-        tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-        tensor.floatData = [value]
-        graph.initializer.append(tensor)
-        return tensor.name
+        initializer("constant", .float, dims: []) { $0.floatData = [value] }
     }
 
     /// K × taps × C (the executor's order) to K × C × taps (ONNX's).
