@@ -36,8 +36,13 @@ struct Convolution {
         let counts = operands.map { gemm.packedCount(m: $0.m, k: $0.k) }
         // All or nothing: a backend packs by the operand's size, and may leave a part of few filters as stored.
         let packs = !counts.isEmpty && counts.allSatisfy { $0 > 0 }
-        panels = packs ? counts.indices.map { counts[..<$0].reduce(0, +) } : []
-        packedCount = packs ? counts.reduce(0, +) : 0
+        // Each panel starts where the ones before it end.
+        var offsets = [Int](), end = 0
+        for count in packs ? counts : [] {
+            offsets.append(end)
+            end += count
+        }
+        (panels, packedCount) = (offsets, end)
     }
 
     /// `channels`: the input's.
