@@ -211,6 +211,10 @@ public enum Analyzer {
         URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
 
+    /// An analysis of a file that could not be read as a network, with the finding that says why
+    /// (an ONNX model convlint cannot import, say).
+    public static func rejected(source: SourceFile, _ diagnostic: Diagnostic) -> Analysis { failed(source, diagnostic) }
+
     private static func failed(_ source: SourceFile, _ diagnostic: Diagnostic) -> Analysis {
         Analysis(
             source: source, name: defaultName(source.path), batch: 1, dtype: .float32, rounding: .strict,

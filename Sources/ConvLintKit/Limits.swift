@@ -4,6 +4,10 @@
 public enum Limits {
     /// Bytes of one architecture or configuration file; real ones are a few KiB.
     public static let fileBytes = 1 << 20
+    /// Bytes of one ONNX model: protobuf's own bound on a message.
+    public static let onnxFileBytes = 1 << 31
+    /// Nodes of an ONNX graph `convlint import` reads: as many as the layers a file may expand to.
+    public static let onnxNodes = expandedLayers
     /// YAML nodes a document may stand for once its aliases are followed (an "alias bomb").
     public static let yamlNodes = 100_000
     /// Nesting of YAML collections, and of brackets, groups, repetitions and block calls.

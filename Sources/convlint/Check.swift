@@ -10,7 +10,7 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check architecture files and print their layer tables (the default command).")
 
-    @Argument(help: "Architecture files (YAML). See architectures/ for examples.")
+    @Argument(help: "Architecture files (YAML), or ONNX models (.onnx) read as `convlint import` reads them. See architectures/ for examples.")
     var files: [String]
 
     @Option(

@@ -24,7 +24,7 @@ struct CheckFlags: ParsableArguments {
             try ConfigurationLoader.load(explicit: config, near: URL(fileURLWithPath: file).deletingLastPathComponent().path)
         }
         return Parallel.map(files.count) { index in
-            Checker.check(path: files[index], options: options, configuration: configurations[index])
+            ModelFile.check(path: files[index], options: options, configuration: configurations[index])
         }.map { $0! }
     }
 

@@ -29,7 +29,7 @@ struct ConvLintCommand: ParsableCommand {
             warnings under --strict; 2 usage error, unreadable file or malformed YAML.
             """,
         version: ConvLintVersion.current,
-        subcommands: [Check.self, SweepCommand.self, Report.self, Run.self, Export.self, Rules.self, Explain.self, Schema.self, Architectures.self],
+        subcommands: [Check.self, SweepCommand.self, Report.self, Run.self, Import.self, Export.self, Rules.self, Explain.self, Schema.self, Architectures.self],
         defaultSubcommand: Check.self)
 
     /// ArgumentParser exits 64 on usage errors; SPEC §7 promises 2.

@@ -21,7 +21,7 @@ struct Export: ParsableCommand {
 
     enum Target: String, ExpressibleByArgument, CaseIterable { case onnx, pytorch }
 
-    @Argument(help: "An architecture file.")
+    @Argument(help: "An architecture file, or an ONNX model (.onnx).")
     var file: String
 
     @Option(help: "The format to write: onnx (a model with the run's weights) or pytorch (an nn.Module's Python source).")
@@ -43,7 +43,7 @@ struct Export: ParsableCommand {
         var options = AnalysisOptions()
         options.batch = batch
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        let analysis = Analyzer.analyze(path: file, options: options)
+        let analysis = ModelFile.analyze(path: file, options: options)
         Terminal.printDiagnostics([analysis]) { $0.severity == .error }
         guard analysis.isValid else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
         let model: Data

@@ -23,7 +23,7 @@ struct Report: ParsableCommand {
             written either way, with the errors on it.
             """)
 
-    @Argument(help: "Architecture files (YAML).")
+    @Argument(help: "Architecture files (YAML), or ONNX models (.onnx).")
     var files: [String]
 
     @Option(

@@ -20,7 +20,7 @@ struct Run: ParsableCommand {
               convlint run architectures/vgg16.yaml --passes 10
             """)
 
-    @Argument(help: "An architecture file.")
+    @Argument(help: "An architecture file, or an ONNX model (.onnx).")
     var file: String
 
     /// The formats of a run's report: SARIF and GitHub annotations are for findings, not measurements.
@@ -76,7 +76,7 @@ struct Run: ParsableCommand {
         options.batch = batch
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if passes < 1 { throw ValidationError("--passes must be at least 1") }
-        let analysis = Analyzer.analyze(path: file, options: options)
+        let analysis = ModelFile.analyze(path: file, options: options)
         Terminal.printDiagnostics([analysis]) { $0.severity == .error }
         guard analysis.isValid, analysis.memory != nil else { throw ExitCode(ExitStatus.code(for: [analysis], strict: false)) }
         var executorOptions = Executor.Options()

@@ -32,7 +32,7 @@ struct SweepCommand: ParsableCommand {
             is valid, 1 when none is, 2 for a usage error or an unreadable file.
             """)
 
-    @Argument(help: "The architecture file (YAML).")
+    @Argument(help: "The architecture file (YAML), or an ONNX model (.onnx).")
     var file: String
 
     @Option(name: .customLong("vary"), help: ArgumentHelp("A setting and its values; repeatable.", valueName: "NAME=VALUES"))
@@ -108,7 +108,7 @@ struct SweepCommand: ParsableCommand {
         }
         // The first combination alone: a file that cannot be read, or a --vary that names nothing
         // in it, is one usage error, not one per combination.
-        let reading = Analyzer.analyze(path: file, options: grid.options(at: 0, base: base))
+        let reading = ModelFile.analyze(path: file, options: grid.options(at: 0, base: base))
         if ExitStatus.code(for: [reading], strict: false) == 2 {
             Terminal.printDiagnostics([reading])
             throw ExitCode(2)

@@ -1,0 +1,329 @@
+import ConvLintKit
+
+/// A piece of a written pattern: text, or a number that a block can turn into a parameter.
+enum Piece: Hashable {
+    case text(String)
+    /// `prefix` and the value, both left out when the value is the kind's default (`fallback`);
+    /// `role` names the parameter it would become (`c` for filters, `s` for a stride).
+    case number(prefix: String, value: Int, fallback: Int?, role: String)
+}
+
+/// A block found in the graph: a group (and the activation after it) that occurs more than
+/// once, its numbers that differ between occurrences made parameters.
+struct FoundBlock {
+    var name: String
+    var parameters: [String]
+    var body: String
+}
+
+/// Writes the series-parallel chain as a pattern: groups that repeat become blocks with
+/// parameters, runs of equal steps become `[…]*N`, and the network is split into lines where
+/// the image size changes.
+struct PatternWriter {
+    let layers: [ImportedLayer]
+    /// Argument defaults the file's `defaults:` sets, by kind: a call leaves them out.
+    let defaults: [String: [String: ArgumentValue]]
+    private(set) var blocks: [FoundBlock] = []
+    /// Each group's final pieces (a block call, or the group written out), by merge index.
+    private var written: [Int: [Piece]] = [:]
+    /// The same without `[…]*N` inside groups: what occurrences are compared by, so that a
+    /// group whose numbers happen to repeat still joins its family.
+    private var plain: [Int: [Piece]] = [:]
+    private var inline = false
+
+    /// The layer kinds a group's trailing activation may be, taken into its block.
+    private static let activations: Set<String> = ["RELU", "RELU6", "SILU", "HARDSWISH", "GELU", "SIGMOID", "HARDSIGMOID", "TANH", "MISH", "ELU", "LEAKYRELU"]
+
+    init(layers: [ImportedLayer], defaults: [String: [String: ArgumentValue]]) {
+        self.layers = layers
+        self.defaults = defaults
+    }
+
+    /// One step of a chain: what it writes, and its first and last layers.
+    struct Item {
+        var pieces: [Piece]
+        var first: Int
+        var last: Int
+        /// Whether a repetition may start here: not at a layer that follows another (BN, an
+        /// activation), so that `[CONV -> BN -> RELU]*2` is found rather than `[BN -> RELU -> CONV]*2`.
+        var leads = true
+    }
+
+    /// Kinds that finish the layer before them.
+    private static let followers = activations.union(["BN", "LN", "LRN", "DROPOUT", "DROPPATH", "SCALE", "SOFTMAX", "PRELU"])
+
+    // MARK: Blocks
+
+    /// Finds the blocks, innermost groups first, so that an outer group's occurrences compare
+    /// the calls of the inner blocks.
+    mutating func findBlocks(in chain: [Term]) {
+        var units: [(height: Int, group: Term, activation: Int?)] = []
+        collect(chain, into: &units)
+        let height = units.map(\.height).max() ?? 0
+        guard height > 0 else { return }
+        for level in 1...height {
+            let found = units.filter { $0.height == level }
+            var families: [[Piece]: [(merge: Int, pieces: [Piece])]] = [:]
+            var order: [[Piece]] = []
+            for unit in found {
+                let pieces = self.unit(unit.group, activation: unit.activation, repeats: false)
+                let signature = Self.signature(pieces)
+                if families[signature] == nil { order.append(signature) }
+                families[signature, default: []].append((unit.group.last, pieces))
+            }
+            for signature in order {
+                let members = families[signature]!
+                guard members.count > 1 else {
+                    let unit = found.first { $0.group.last == members[0].merge }!
+                    plain[members[0].merge] = members[0].pieces
+                    written[members[0].merge] = self.unit(unit.group, activation: unit.activation, repeats: true)
+                    continue
+                }
+                let (block, calls) = makeBlock(members.map(\.pieces))
+                blocks.append(block)
+                for (member, call) in zip(members, calls) { (written[member.merge], plain[member.merge]) = (call, call) }
+            }
+        }
+    }
+
+    /// Every group with its height (1 for one with no group inside) and trailing activation.
+    @discardableResult
+    private func collect(_ chain: [Term], into units: inout [(height: Int, group: Term, activation: Int?)]) -> Int {
+        var highest = 0
+        for (offset, term) in chain.enumerated() {
+            guard case .group(_, let branches, _) = term else { continue }
+            var inner = 0
+            for branch in branches { inner = max(inner, collect(branch, into: &units)) }
+            units.append((inner + 1, term, trailingActivation(chain, after: offset)))
+            highest = max(highest, inner + 1)
+        }
+        return highest
+    }
+
+    private func trailingActivation(_ chain: [Term], after offset: Int) -> Int? {
+        guard offset + 1 < chain.count, case .layer(let index) = chain[offset + 1], case .layer(let call) = layers[index].step,
+            Self.activations.contains(call.kind), call.arguments.allSatisfy({ $0.value == $0.fallback })
+        else { return nil }
+        return index
+    }
+
+    private static func signature(_ pieces: [Piece]) -> [Piece] {
+        pieces.map { piece in
+            guard case .number(let prefix, _, let fallback, let role) = piece else { return piece }
+            return .number(prefix: prefix, value: 0, fallback: fallback, role: role)
+        }
+    }
+
+    /// The block of a family of equal-shaped groups, and each member's call.
+    private mutating func makeBlock(_ members: [[Piece]]) -> (FoundBlock, [[Piece]]) {
+        let slots = members[0].indices.filter { if case .number = members[0][$0] { true } else { false } }
+        func value(_ member: [Piece], _ slot: Int) -> Int {
+            if case .number(_, let value, _, _) = member[slot] { return value }
+            return 0
+        }
+        // Each varying slot: an earlier parameter, a multiple or a part of one, or a new one.
+        var parameters: [(name: String, slot: Int)] = []
+        var expressions: [Int: String] = [:]
+        for slot in slots {
+            let values = members.map { value($0, slot) }
+            guard Set(values).count > 1 else { continue }
+            var expression: String?
+            for parameter in parameters {
+                let base = members.map { value($0, parameter.slot) }
+                if base == values { expression = parameter.name } else if let factor = Self.factor(values, of: base) {
+                    expression = "\(factor)*\(parameter.name)"
+                } else if let divisor = Self.factor(base, of: values) {
+                    expression = "\(parameter.name)/\(divisor)"
+                }
+                if expression != nil { break }
+            }
+            if expression == nil {
+                guard case .number(_, _, _, let role) = members[0][slot] else { continue }
+                let taken = Set(parameters.map(\.name))
+                let name = taken.contains(role) ? (2...).lazy.map { "\(role)\($0)" }.first { !taken.contains($0) }! : role
+                parameters.append((name, slot))
+                expression = name
+            }
+            expressions[slot] = expression
+        }
+        var body = ""
+        for (index, piece) in members[0].enumerated() {
+            switch piece {
+            case .text(let text): body += text
+            case .number(let prefix, let value, let fallback, _):
+                if let expression = expressions[index] { body += prefix + expression } else if value != fallback { body += prefix + "\(value)" }
+            }
+        }
+        let name = blockName(members[0])
+        let block = FoundBlock(name: name, parameters: parameters.map(\.name), body: Self.tidy(body))
+        let calls = members.map { member in
+            guard !parameters.isEmpty else { return [Piece.text(name)] }
+            var call: [Piece] = [.text(name + "(")]
+            for (offset, parameter) in parameters.enumerated() {
+                call.append(.number(prefix: offset == 0 ? "" : ", ", value: value(member, parameter.slot), fallback: nil, role: parameter.name))
+            }
+            return call + [.text(")")]
+        }
+        return (block, calls)
+    }
+
+    /// The whole factor k ≥ 2 with values = k · base for every member, if there is one.
+    private static func factor(_ values: [Int], of base: [Int]) -> Int? {
+        guard let first = base.first, first != 0, values[0] % first == 0 else { return nil }
+        let factor = values[0] / first
+        return factor >= 2 && zip(values, base).allSatisfy({ $0 == factor * $1 }) ? factor : nil
+    }
+
+    /// `residual`, `projection`, `dense`, `branches` or `gate`, numbered after the first.
+    private func blockName(_ pieces: [Piece]) -> String {
+        let text = Self.text(pieces)
+        let stem: String
+        if text.hasPrefix("(ID *") {
+            stem = "gate"
+        } else if text.contains(" + ID)") {
+            stem = "residual"
+        } else if text.contains(" + ") {
+            stem = "projection"
+        } else if text.hasPrefix("(ID |") {
+            stem = "dense"
+        } else {
+            stem = "branches"
+        }
+        let taken = Set(blocks.map(\.name))
+        return taken.contains(stem) ? (2...).lazy.map { "\(stem)\($0)" }.first { !taken.contains($0) }! : stem
+    }
+
+    // MARK: Pieces
+
+    /// A group, and its trailing activation, written out.
+    private func unit(_ group: Term, activation: Int?, repeats: Bool) -> [Piece] {
+        guard case .group(let merge, let branches, _) = group else { return [] }
+        var pieces: [Piece] = [.text("(")]
+        for (offset, branch) in branches.enumerated() {
+            if offset > 0 { pieces.append(.text(" \(merge.rawValue) ")) }
+            pieces += branch.isEmpty ? [.text("ID")] : chainPieces(items(branch, repeats: repeats), repeats: repeats)
+        }
+        pieces.append(.text(")"))
+        if let activation { pieces += [.text(" -> ")] + layerPieces(activation) }
+        return pieces
+    }
+
+    /// A chain's steps: layers, and groups with their trailing activations.
+    func items(_ chain: [Term], repeats: Bool = true) -> [Item] {
+        var items: [Item] = []
+        var offset = 0
+        while offset < chain.count {
+            let term = chain[offset]
+            switch term {
+            case .layer(let index):
+                var item = Item(pieces: layerPieces(index), first: index, last: index)
+                if case .layer(let call) = layers[index].step { item.leads = !Self.followers.contains(call.kind) }
+                items.append(item)
+            case .group(_, _, let merge):
+                let activation = trailingActivation(chain, after: offset)
+                let found = inline ? nil : repeats ? written[merge] : plain[merge]
+                let pieces = found ?? unit(term, activation: activation, repeats: repeats && !inline)
+                items.append(Item(pieces: pieces, first: merge, last: activation ?? merge))
+                if activation != nil { offset += 1 }
+            }
+            offset += 1
+        }
+        return items
+    }
+
+    /// The chain with the graph's structure spelled out, no blocks or repetitions: what the
+    /// import checks the written file against.
+    func flat(_ chain: [Term]) -> String {
+        var writer = self
+        writer.inline = true
+        return Self.text(writer.items(chain).flatMap { [.text(" -> ")] + $0.pieces }.dropFirst().map { $0 })
+    }
+
+    private func layerPieces(_ index: Int) -> [Piece] {
+        guard case .layer(let call) = layers[index].step else { return [.text("INPUT")] }
+        let overrides = defaults[call.kind] ?? [:]
+        var pieces: [Piece] = [.text(call.kind + "(")]
+        for (offset, argument) in call.arguments.enumerated() {
+            let prefix = (offset == 0 ? "" : ", ") + (argument.name.map { "\($0)=" } ?? "")
+            let fallback = argument.name.flatMap { overrides[$0] } ?? argument.fallback
+            if case .int(let value) = argument.value {
+                let fallbackValue: Int? = if case .int(let number)? = fallback { number } else { nil }
+                pieces.append(.number(prefix: prefix, value: value, fallback: fallbackValue, role: Self.role(call.kind, argument.name)))
+            } else if argument.value != fallback {
+                pieces.append(.text(prefix + argument.value.text))
+            }
+        }
+        return pieces + [.text(")")]
+    }
+
+    /// The parameter name a number of `kind`'s argument `name` gets in a block.
+    private static func role(_ kind: String, _ name: String?) -> String {
+        switch name {
+        case nil: "c"
+        case "F": "k"
+        case "S": "s"
+        case "P": "p"
+        case "groups": "g"
+        case "dilation": "d"
+        case let other?: other
+        }
+    }
+
+    /// Steps joined with `->`, runs of equal steps written `[…]*N`.
+    func chainPieces(_ items: [Item], repeats: Bool) -> [Piece] {
+        var pieces: [Piece] = []
+        for (offset, step) in (repeats ? Self.repeated(items) : items).enumerated() {
+            if offset > 0 { pieces.append(.text(" -> ")) }
+            pieces += step.pieces
+        }
+        return pieces
+    }
+
+    /// Runs of a repeated sequence of up to 8 steps folded into one `[…]*N` step, the longest
+    /// saving first, left to right.
+    static func repeated(_ items: [Item]) -> [Item] {
+        var result: [Item] = []
+        var start = 0
+        while start < items.count {
+            var best: (period: Int, count: Int)?
+            for period in 1...min(8, max(1, (items.count - start) / 2)) where items[start].leads {
+                let unit = items[start..<start + period].map(\.pieces)
+                var count = 1
+                while start + (count + 1) * period <= items.count,
+                    items[(start + count * period)..<(start + (count + 1) * period)].map(\.pieces) == unit
+                {
+                    count += 1
+                }
+                if count > 1, period * (count - 1) > (best.map { $0.period * ($0.count - 1) } ?? 0) { best = (period, count) }
+            }
+            guard let best else {
+                result.append(items[start])
+                start += 1
+                continue
+            }
+            let unit = items[start..<start + best.period]
+            let inner = unit.enumerated().flatMap { offset, step in (offset > 0 ? [Piece.text(" -> ")] : []) + step.pieces }
+            let last = items[start + best.period * best.count - 1].last
+            result.append(Item(pieces: [.text("[")] + inner + [.text("]*\(best.count)")], first: unit.first!.first, last: last))
+            start += best.period * best.count
+        }
+        return result
+    }
+
+    /// Pieces as text, each number written unless it is its kind's default.
+    static func text(_ pieces: [Piece]) -> String {
+        tidy(
+            pieces.map { piece in
+                switch piece {
+                case .text(let text): text
+                case .number(let prefix, let value, let fallback, _): value == fallback ? "" : prefix + "\(value)"
+                }
+            }.joined())
+    }
+
+    /// A call whose leading arguments were left out loses their separator, and one with none its
+    /// parentheses.
+    private static func tidy(_ text: String) -> String {
+        text.replacingOccurrences(of: "(, ", with: "(").replacingOccurrences(of: "()", with: "")
+    }
+}
