@@ -5,7 +5,7 @@ Benchmarks/zoo_reference.py counts them).
 
 Each model is exported in eval mode with do_constant_folding=False, which keeps its BatchNorms
 (a default eval export folds them into the convolutions, and the parameters are then the ONNX
-graph's, not torchvision's). With --fixtures DIR, each graph is also written without its
+graph's, not torchvision's); --dynamo exports with the dynamo exporter, optimize=False. With --fixtures DIR, each graph is also written without its
 weights (each weight a graph input of its shape; a few KiB), for the Swift tests. Needs torch,
 torchvision and onnx (`pip install torch==2.15.0 torchvision==0.29.2 onnx`), too large for CI.
 Usage:
@@ -87,6 +87,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*")
     parser.add_argument("--fixtures", help="write each graph without weights here")
+    parser.add_argument("--dynamo", action="store_true",
+                        help="export with torch.onnx's dynamo exporter (optimize=False, which keeps the BatchNorms)")
     args = parser.parse_args()
     networks = {**CLASSIC, **NETWORKS}
     names = args.names or sorted(networks)
@@ -101,8 +103,12 @@ def main():
         params, macs, output = torchvision_figures(model, size)
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, f"{name}.onnx")
-            torch.onnx.export(model, (torch.zeros(1, 3, size, size),), path, dynamo=False, do_constant_folding=False,
-                              input_names=["image"], output_names=["output"])
+            if args.dynamo:
+                torch.onnx.export(model, (torch.zeros(1, 3, size, size),), path, dynamo=True, optimize=False,
+                                  input_names=["image"], output_names=["output"])
+            else:
+                torch.onnx.export(model, (torch.zeros(1, 3, size, size),), path, dynamo=False, do_constant_folding=False,
+                                  input_names=["image"], output_names=["output"])
             if args.fixtures:
                 os.makedirs(args.fixtures, exist_ok=True)
                 without_weights(path, os.path.join(args.fixtures, f"{name}.onnx"))
@@ -113,7 +119,11 @@ def main():
             got = (totals["params"], totals["macs"], report["layers"][-1]["output"])
             shape = [got[2][2], got[2][1], got[2][0]] if isinstance(got[2], list) else got[2]
         except (json.JSONDecodeError, KeyError, IndexError):
-            print(f"{name:<20} import failed: {run.stderr.strip()[:600]}")
+            try:
+                why = "; ".join(d["message"] for d in json.loads(run.stdout)["diagnostics"] if d["severity"] == "error")
+            except (json.JSONDecodeError, KeyError):
+                why = run.stderr.strip()
+            print(f"{name:<20} import failed: {why[:600]}")
             failures += 1
             continue
         same = got[0] == params and got[1] == macs

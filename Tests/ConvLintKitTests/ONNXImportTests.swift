@@ -112,7 +112,10 @@ extension SeededRandom: RandomNumberGenerator {}
     // MARK: Hand-made graphs
 
     /// A graph of `nodes` on a 1×3×8×8 input named "x", with float initializers of the given shapes.
-    static func model(_ nodes: [(op: String, inputs: [String], output: String)], weights: [String: [Int64]], output: String) throws -> Data {
+    /// `constants` become `Constant` nodes (value_ints) before the others.
+    static func model(
+        _ nodes: [(op: String, inputs: [String], output: String)], weights: [String: [Int64]], constants: [String: [Int64]] = [:], output: String
+    ) throws -> Data {
         var graph = Onnx_GraphProto()
         var input = Onnx_ValueInfoProto()
         input.name = "x"
@@ -133,6 +136,17 @@ extension SeededRandom: RandomNumberGenerator {}
             weight.dims = dims
             weight.dataType = 1
             graph.initializer.append(weight)
+        }
+        for (name, values) in constants.sorted(by: { $0.key < $1.key }) {
+            var node = Onnx_NodeProto()
+            node.opType = "Constant"
+            node.output = [name]
+            var attribute = Onnx_AttributeProto()
+            attribute.name = "value_ints"
+            attribute.type = .ints
+            attribute.ints = values
+            node.attribute = [attribute]
+            graph.node.append(node)
         }
         for (op, inputs, output) in nodes {
             var node = Onnx_NodeProto()
@@ -195,6 +209,36 @@ extension SeededRandom: RandomNumberGenerator {}
         // Sigmoid and Mul are one SILU; the flatten is the FC's own; a line ends where the size changes.
         #expect(imported.yaml.hasSuffix("  - INPUT\n  - \"CONV(4, F=3) -> SILU\"   # 6x6x4\n  - \"GAP -> FC(10)\"   # 1x1x10\n"), "\(imported.yaml)")
         #expect(imported.parameters == 4 * 27 + 4 + 40 + 10)
+    }
+
+    @Test func aZeroBiasTheExporterComputedIsNoBias() throws {
+        // torch.onnx's dynamo exporter gives a bias-free Conv the bias Expand(0, [K]).
+        let data = try Self.model(
+            [("Expand", ["zero", "filters"], "bias"), ("Conv", ["x", "w", "bias"], "conv"), ("Relu", ["conv"], "out")],
+            weights: ["w": [4, 3, 3, 3]], constants: ["zero": [0], "filters": [4]], output: "out")
+        let imported = try ONNXImport.read(data, path: "net.onnx")
+        #expect(imported.yaml.contains("  CONV: {bias: false}\n") && imported.yaml.contains("\"CONV(4, F=3) -> RELU\""), "\(imported.yaml)")
+        #expect(imported.parameters == 4 * 27)
+    }
+
+    @Test func chunksAsTheDynamoExporterWritesThemAreChunkLayers() throws {
+        // x.chunk(2, dim=1): SplitToSequence in chunks of 2 channels of 4, and SequenceAt 0 and 1.
+        var data = try Self.model(
+            [
+                ("Conv", ["x", "w"], "conv"), ("SplitToSequence", ["conv", "size"], "parts"), ("SequenceAt", ["parts", "zero"], "a"),
+                ("SequenceAt", ["parts", "one"], "b"), ("Relu", ["b"], "relu"), ("Concat", ["a", "relu"], "out"),
+            ], weights: ["w": [4, 3, 1, 1]], constants: ["size": [2], "zero": [0], "one": [1]], output: "out")
+        var model = try Onnx_ModelProto(serializedBytes: data)
+        for index in model.graph.node.indices where ["SplitToSequence", "Concat"].contains(model.graph.node[index].opType) {
+            var axis = Onnx_AttributeProto()
+            axis.name = "axis"
+            axis.type = .int
+            axis.i = 1
+            model.graph.node[index].attribute = [axis]
+        }
+        data = try model.serializedData()
+        let imported = try ONNXImport.read(data, path: "net.onnx")
+        #expect(imported.yaml.contains("\"CONV(4, F=1) -> (CHUNK | CHUNK(index=1) -> RELU)\""), "\(imported.yaml)")
     }
 
     @Test func bytesThatAreNoModelAreUnreadableNotACrash() throws {

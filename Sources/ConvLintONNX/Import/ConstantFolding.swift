@@ -14,6 +14,8 @@ struct ConstantFolding {
         switch node.opType {
         case "Constant": return try constantAttribute()
         case "Shape": return shape()
+        // The cast of a constant to an activation's element type, which is float throughout.
+        case "CastLike": return inputs.first??.constant
         default: break
         }
         let constants = inputs.compactMap { $0 }
@@ -21,14 +23,28 @@ struct ConstantFolding {
         let operands = inputs.map { $0?.constant }
         let first = operands[0]
         switch node.opType {
-        case "Identity", "Cast", "CastLike": return first
-        case "Unsqueeze", "Squeeze", "Reshape", "Flatten", "Expand": return first.map { Constant(dims: [$0.count], ints: $0.ints, floats: $0.floats) }
+        case "Identity", "Cast": return first
+        case "Unsqueeze", "Squeeze", "Reshape", "Flatten":
+            guard var reshaped = first else { return nil }
+            reshaped.dims = [reshaped.count]
+            return reshaped
+        case "Expand":
+            // A scalar broadcast to a shape: dynamo's zero bias of a bias-free convolution.
+            guard let constant = first, let shape = operands[1]?.ints, shape.allSatisfy({ $0 >= 1 && $0 <= 1 << 40 }) else { return nil }
+            var expanded = Constant(dims: shape)
+            if constant.count == 1, expanded.count <= Constant.valueLimit {
+                expanded.ints = constant.ints.map { Array(repeating: $0[0], count: expanded.count) }
+                expanded.floats = constant.floats.map { Array(repeating: $0[0], count: expanded.count) }
+            }
+            return expanded
         case "Transpose":
             guard let constant = first else { return nil }
             let perm = node.ints("perm") ?? Array(constant.dims.indices.reversed())
             guard perm.sorted() == Array(constant.dims.indices) else { throw ImportProblem("Transpose with perm=\(perm) of a constant \(constant.dims)") }
             // A weight's values are never kept; a small constant's would need moving.
-            return Constant(dims: perm.map { constant.dims[$0] }, ints: constant.dims.count <= 1 ? constant.ints : nil)
+            var transposed = Constant(dims: perm.map { constant.dims[$0] }, ints: constant.dims.count <= 1 ? constant.ints : nil)
+            transposed.learnt = constant.learnt
+            return transposed
         case "Gather":
             guard let data = first?.ints, let indices = operands[1]?.ints else { return nil }
             let picked = indices.map { $0 < 0 ? $0 + data.count : $0 }
@@ -91,7 +107,7 @@ struct ConstantFolding {
         switch inputs.first ?? nil {
         case .activation(_, let volume, let layout)?: dims = layout.dims(volume, batch: batch)
         case .constant(let constant)?: dims = constant.dims
-        case nil: return nil
+        case .parts?, nil: return nil
         }
         func clamp(_ index: Int) -> Int { min(max(index < 0 ? index + dims.count : index, 0), dims.count) }
         let (start, end) = (clamp(node.int("start", 0)), clamp(node.int("end", dims.count)))

@@ -31,7 +31,11 @@ struct GraphReader {
         self.readers = readers
         self.readerOperators = readerOperators
         var values: [String: GraphValue] = [:]
-        for tensor in graph.initializer { values[tensor.name] = .constant(try Constant(tensor)) }
+        for tensor in graph.initializer {
+            var constant = try Constant(tensor)
+            constant.learnt = true
+            values[tensor.name] = .constant(constant)
+        }
         let inputs = graph.input.filter { values[$0.name] == nil }
         guard let image = inputs.first else {
             throw ImportProblem("the graph has no input that is not an initializer", help: "export the model with its image as an input")
@@ -58,7 +62,9 @@ struct GraphReader {
         // Any further input is a weight given from outside (an export without initializers).
         for weight in inputs.dropFirst() {
             let dims = weight.type.tensorType.shape.dim.map { $0.fixed ?? 0 }
-            self.values[weight.name] = .constant(Constant(dims: dims))
+            var constant = Constant(dims: dims)
+            constant.learnt = true
+            self.values[weight.name] = .constant(constant)
         }
     }
 

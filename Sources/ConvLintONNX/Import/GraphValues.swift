@@ -9,11 +9,17 @@ struct Constant {
     /// graph's structure (shapes, slice bounds, scalars); weights keep none.
     var ints: [Int]?
     var floats: [Float]?
+    /// A tensor of the model's own (an initializer or a weight input), not one computed from
+    /// constants (an exporter's zero bias from `Expand`): only these are parameters.
+    var learnt = false
 
     /// Elements are read only up to this many: enough for any shape or bound, never a weight.
     static let valueLimit = 4096
 
     var count: Int { dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue } }
+
+    /// Whether it is known to hold zeros only.
+    var isZero: Bool { floats?.allSatisfy { $0 == 0 } ?? ints?.allSatisfy { $0 == 0 } ?? false }
 
     /// The one value of a scalar (or one-element) tensor, as a float.
     var scalar: Float? {
@@ -88,6 +94,9 @@ enum GraphValue {
     /// An activation: the output of imported layer `layer`, of `volume`, laid out as `layout`.
     case activation(layer: Int, volume: Volume, layout: Layout)
     case constant(Constant)
+    /// An activation's channels cut into `parts` equal parts (`SplitToSequence`), each taken
+    /// by a `SequenceAt`.
+    case parts(layer: Int, volume: Volume, count: Int)
 
     var constant: Constant? {
         if case .constant(let constant) = self { return constant }

@@ -14,7 +14,7 @@ struct NodeRule {
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Gemm", "MatMul",
         "BatchNormalization", "LayerNormalization", "LRN", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "HardSigmoid",
         "HardSwish", "Gelu", "Mish", "PRelu", "Softmax", "Add", "Sum", "Mul", "Concat", "Split", "Slice", "Flatten", "Reshape",
-        "Transpose", "Resize", "Upsample", "Dropout", "Identity",
+        "Transpose", "Resize", "Upsample", "Dropout", "Identity", "SplitToSequence", "SequenceAt",
     ]
 
     /// The elements of the node's learnt tensors (BatchNormalization's running statistics are
@@ -27,13 +27,13 @@ struct NodeRule {
         case "Add", "Mul": learnt = [0, 1]
         default: learnt = []
         }
-        return learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant?.count }.reduce(0, +)
+        return learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant }.filter(\.learnt).map(\.count).reduce(0, +)
     }
 
     func apply() throws(ImportProblem) -> [NodeResult] {
         if let constant = try ConstantFolding(node: node, inputs: inputs, batch: reader.batch).value() { return [.value(.constant(constant))] }
         switch node.opType {
-        case "Identity", "Cast": return [.value(try value(0))]
+        case "Identity", "Cast", "CastLike": return [.value(try value(0))]
         case "Dropout": return try dropout()
         case "Conv": return [try convolution(transposed: false)]
         case "ConvTranspose": return [try convolution(transposed: true)]
@@ -73,6 +73,8 @@ struct NodeRule {
         case "Mul": return [try multiply()]
         case "Concat": return [try concat()]
         case "Split": return try split()
+        case "SplitToSequence": return [try splitToSequence()]
+        case "SequenceAt": return [try sequenceAt()]
         case "Slice": return [try slice()]
         case "Flatten": return [try flatten(axis: node.int("axis", 1))]
         case "Reshape": return [try reshape()]
@@ -123,6 +125,14 @@ struct NodeRule {
 
     private func optionalInts(_ index: Int) throws(ImportProblem) -> [Int]? {
         index < inputs.count && inputs[index] != nil ? try ints(index) : nil
+    }
+
+    /// Whether input `index` is a bias of the model's: not absent, and not zeros an exporter
+    /// computed for a layer without one.
+    private func hasBias(_ index: Int) throws(ImportProblem) -> Bool {
+        guard index < inputs.count, inputs[index] != nil else { return false }
+        let bias = try constant(index)
+        return bias.learnt || !bias.isZero
     }
 
     private func expect(_ value: Float, _ wanted: Float, _ name: String, why: String) throws(ImportProblem) {
@@ -194,7 +204,7 @@ struct NodeRule {
         guard groups >= 1, perGroup == input.volume.d else {
             throw ImportProblem("\(node.opType)'s weight \(weights.dims) with group=\(groups) does not read \(input.volume.d) channels")
         }
-        let bias = node.input.count > 2 && !node.input[2].isEmpty
+        let bias = try hasBias(2)
         var arguments = [
             CallArgument(value: .int(filters)), CallArgument(name: "F", value: .pair(kernel)),
             CallArgument(name: "S", value: .pair(stride), fallback: .int(1)),
@@ -282,7 +292,7 @@ struct NodeRule {
         guard weights.dims.count == 2 else { throw ImportProblem("Gemm with a \(weights.dims.count)-D weight") }
         let transposed = node.int("transB", 0) == 1
         let (units, fanIn) = transposed ? (weights.dims[0], weights.dims[1]) : (weights.dims[1], weights.dims[0])
-        return try fullyConnected(fanIn: fanIn, units: units, bias: node.input.count > 2 && !node.input[2].isEmpty, perPixel: false)
+        return try fullyConnected(fanIn: fanIn, units: units, bias: hasBias(2), perPixel: false)
     }
 
     /// x·W with W a constant: an FC over channels-last positions (ConvNeXt's Linear) or a flat vector.
@@ -418,6 +428,25 @@ struct NodeRule {
         }
     }
 
+    /// `x.chunk(n, dim=1)` as the dynamo exporter writes it: the parts, for `SequenceAt` to take.
+    private func splitToSequence() throws(ImportProblem) -> NodeResult {
+        let input = try image()
+        let depth = input.volume.d
+        let sizes = try optionalInts(1) ?? [1]
+        guard node.int("axis", 0) == 1, sizes.count == 1 || Set(sizes).count == 1, let size = sizes.first, size >= 1, depth % size == 0,
+            sizes.count == 1 || sizes.count * size == depth
+        else {
+            throw ImportProblem("SplitToSequence of \(depth) channels into \(sizes) along axis \(node.int("axis", 0)); convlint's CHUNK splits the channels into equal parts")
+        }
+        return .value(.parts(layer: input.layer, volume: input.volume, count: depth / size))
+    }
+
+    private func sequenceAt() throws(ImportProblem) -> NodeResult {
+        guard case .parts(let layer, let volume, let count) = try value(0) else { throw ImportProblem("SequenceAt of something other than SplitToSequence's parts") }
+        guard let index = try ints(1).first, (-count..<count).contains(index) else { throw ImportProblem("SequenceAt outside the \(count) parts") }
+        return chunk((layer, volume, .channelsFirst), parts: count, index: (index + count) % count)
+    }
+
     /// A slice of whole channels, an equal part of them: CHUNK.
     private func slice() throws(ImportProblem) -> NodeResult {
         let input = try image()
@@ -454,6 +483,8 @@ struct NodeRule {
             guard known > 0, total % known == 0 else { throw ImportProblem("Reshape to \(shape) of \(dims)") }
             shape[unknown] = total / known
         }
+        // At batch 1 an exporter may leave the batch axis out (`[768]` for 1×768×1×1).
+        if reader.batch == 1, shape.first != 1, shape.reduce(1, *) == total { shape.insert(1, at: 0) }
         let volume = input.volume
         let (c, h, w) = (volume.d, volume.h, volume.w)
         switch (input.layout, shape.dropFirst().map { $0 }) {
