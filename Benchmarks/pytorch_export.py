@@ -21,7 +21,7 @@ import torch.nn as nn
 from zoo_reference import module_macs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "convlint")
+BINARY = os.environ.get("CONVLINT", os.path.join(ROOT, ".build", "release", "convlint"))
 
 
 def macs_of(model, input_shape):

@@ -28,6 +28,8 @@ public struct Analysis: Sendable {
     /// Without a budget: the largest training batch on common GPU sizes.
     public var commonGPUs: [BudgetCheck] = []
     public var diagnostics: [Diagnostic]
+    /// The block calls of the expansion, by the numbers `LayerNode.blockCalls` give.
+    public var blockCalls: [BlockCall] = []
 
     public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }
     public var input: Volume? { layers.first?.output }

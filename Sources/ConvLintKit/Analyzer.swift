@@ -88,7 +88,7 @@ public enum Analyzer {
             layers: [], totals: LayerCost(), memory: nil, budget: nil, diagnostics: [])
         let layers: [LayerNode]
         do {
-            layers = try Expander.expand(file)
+            (layers, analysis.blockCalls) = try Expander.expansion(file)
         } catch {
             analysis.diagnostics.append(error)
             return (analysis, file)

@@ -1,3 +1,14 @@
+/// One call of a block in the expanded network: which block, and its arguments in the order of
+/// its parameters (`LayerNode.blockCalls` numbers them).
+public struct BlockCall: Sendable, Equatable {
+    public let block: String
+    public let parameters: [String]
+    /// Each argument as the pattern writes a value (`64`, `true`, `0.1`).
+    public let arguments: [String]
+    /// The integer arguments (nil for the others).
+    public let integers: [Int?]
+}
+
 /// Expands a pattern into the list of layers it stands for: repetitions unrolled, optional
 /// layers decided, blocks inlined with their arguments, list variables indexed by the
 /// repetitions around them (SPEC §2), and each group's merge row added after its branches.
@@ -22,16 +33,21 @@ struct Expander {
     /// The numbers of the block calls being expanded, outermost first, and how many there have been.
     private var callNumbers: [Int] = []
     private var callCount = 0
+    /// Each call's block and arguments, by number.
+    private var blockCalls: [BlockCall] = []
     private var depth = 0
     private var steps = 0
 
     init(file: ArchitectureFile) { self.file = file }
 
     /// The expanded network, starting with its INPUT row.
-    static func expand(_ file: ArchitectureFile) throws(Diagnostic) -> [LayerNode] {
+    static func expand(_ file: ArchitectureFile) throws(Diagnostic) -> [LayerNode] { try expansion(file).layers }
+
+    /// The layers, and every block call that made some of them, by call number.
+    static func expansion(_ file: ArchitectureFile) throws(Diagnostic) -> (layers: [LayerNode], calls: [BlockCall]) {
         var expander = Expander(file: file)
         try expander.expandNetwork()
-        return expander.layers
+        return (expander.layers, expander.blockCalls)
     }
 
     private mutating func expandNetwork() throws(Diagnostic) {
@@ -359,6 +375,10 @@ struct Expander {
         calls.append(call.location)
         callNumbers.append(callCount)
         callCount += 1
+        blockCalls.append(
+            BlockCall(
+                block: block.name, parameters: block.parameters, arguments: block.parameters.map { arguments[$0]!.text },
+                integers: block.parameters.map { if case .integer(let value) = arguments[$0]! { value } else { nil } }))
         let output = try expand(block.body, from: input)
         callNumbers.removeLast()
         calls.removeLast()

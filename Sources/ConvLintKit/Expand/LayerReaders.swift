@@ -11,6 +11,9 @@ public struct LayerReaders: Sendable {
         self.readers = readers
     }
 
+    /// The layers that read layer `index`'s output.
+    public func all(of index: Int) -> [Int] { readers[index] }
+
     /// How many reads each layer's output has.
     public var counts: [Int] { readers.map(\.count) }
 
