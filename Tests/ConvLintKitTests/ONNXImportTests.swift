@@ -241,6 +241,22 @@ extension SeededRandom: RandomNumberGenerator {}
         #expect(imported.yaml.contains("\"CONV(4, F=1) -> (CHUNK | CHUNK(index=1) -> RELU)\""), "\(imported.yaml)")
     }
 
+    @Test func hostileSizesAreErrorsNotTraps() throws {
+        let huge: Int64 = 1 << 40
+        for (nodes, weights, constants) in [
+            // A weight of 2^80 elements, a group count that multiplies past 2^63, a reshape to 2^120.
+            ([("Conv", ["x", "w"], "out")], ["w": [huge, huge, 1, 1]], [String: [Int64]]()),
+            ([("Conv", ["x", "w"], "out")], ["w": [4, huge, 1, 1]], [:]),
+            ([("Reshape", ["x", "shape"], "out")], [:], ["shape": [huge, huge, huge, -1]]),
+            ([("Reshape", ["x", "shape"], "out")], [:], ["shape": [Int64.max, -1]]),
+            ([("Split", ["x", "sizes"], "out")], [:], ["sizes": [Int64.max, Int64.max, 3]]),
+        ] as [([(op: String, inputs: [String], output: String)], [String: [Int64]], [String: [Int64]])] {
+            let data = try Self.model(nodes, weights: weights, constants: constants, output: "out")
+            let failure = try #require(importFailure(data), "\(nodes)")
+            #expect(!failure.unreadable)
+        }
+    }
+
     @Test func bytesThatAreNoModelAreUnreadableNotACrash() throws {
         let model = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("squeezenet1_1.onnx")))
         var generator = SeededRandom(seed: 15)

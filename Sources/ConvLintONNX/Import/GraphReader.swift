@@ -47,13 +47,15 @@ struct GraphReader {
                 help: "export the model with a 4-dimensional image input (batch, channels, height, width)")
         }
         let sizes = dims.map(\.fixed)
-        guard let c = sizes[1], let h = sizes[2], let w = sizes[3], [c, h, w].allSatisfy({ $0 >= 1 && $0 <= 1 << 30 }) else {
+        guard let c = sizes[1], let h = sizes[2], let w = sizes[3], [c, h, w].allSatisfy({ $0 >= 1 }),
+            let elements = product([c, h, w]), elements <= Limits.integerLiteral
+        else {
             let written = dims.map { $0.fixed.map(String.init) ?? ($0.dimParam.isEmpty ? "?" : $0.dimParam) }
             throw ImportProblem(
                 "the graph input '\(image.name)' has shape [\(written.joined(separator: ", "))]: channels, height and width must be fixed",
                 help: "export with a fixed input size (torch.onnx.export without dynamic_axes on height and width)")
         }
-        batch = max(1, sizes[0] ?? 1)
+        batch = min(max(1, sizes[0] ?? 1), Limits.batch)
         dtype = image.type.tensorType.elemType == Int32(Onnx_TensorProto.DataType.float16.rawValue) ? "float16" : "float32"
         let volume = Volume(w, h, c)
         self.values = values
@@ -97,6 +99,13 @@ struct GraphReader {
             switch result {
             case .value(let value): values[name] = value
             case .layer(let step, let inputs, let volume, let layout):
+                // Every volume stays within what convlint counts exactly, so that products of
+                // its sides never overflow.
+                guard volume.w >= 1, volume.h >= 1, volume.d >= 1, let elements = product([volume.w, volume.h, volume.d]),
+                    elements <= Limits.integerLiteral
+                else {
+                    throw ImportProblem("the output \(volume) is no volume convlint can count (each side at least 1, at most 2^40 values)")
+                }
                 layers.append(ImportedLayer(step: step, inputs: inputs, volume: volume, node: node.displayName))
                 values[name] = .activation(layer: layers.count - 1, volume: volume, layout: layout)
             case .replace(let layer, let call, let layout):

@@ -16,7 +16,8 @@ struct Constant {
     /// Elements are read only up to this many: enough for any shape or bound, never a weight.
     static let valueLimit = 4096
 
-    var count: Int { dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue } }
+    /// Elements; a count beyond any real tensor's saturates rather than overflows.
+    var count: Int { product(dims) ?? Limits.saturatedSize }
 
     /// Whether it is known to hold zeros only.
     var isZero: Bool { floats?.allSatisfy { $0 == 0 } ?? ints?.allSatisfy { $0 == 0 } ?? false }
@@ -72,6 +73,18 @@ struct Constant {
         default: data.map { Int($0) }
         }
     }
+}
+
+/// The product of `values`, or nil when it would overflow or pass `Limits.saturatedSize`: a
+/// hostile file's dimensions never trap.
+func product(_ values: [Int]) -> Int? {
+    var result = 1
+    for value in values {
+        let (next, overflow) = result.multipliedReportingOverflow(by: value)
+        guard !overflow, next.magnitude <= Limits.saturatedSize else { return nil }
+        result = next
+    }
+    return result
 }
 
 /// How an activation tensor's axes are laid out, beyond the batch axis.

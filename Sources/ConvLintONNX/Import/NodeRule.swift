@@ -27,7 +27,7 @@ struct NodeRule {
         case "Add", "Mul": learnt = [0, 1]
         default: learnt = []
         }
-        return learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant }.filter(\.learnt).map(\.count).reduce(0, +)
+        return learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant }.filter(\.learnt).map(\.count).reduce(0) { min($0 + $1, Limits.saturatedSize) }
     }
 
     func apply() throws(ImportProblem) -> [NodeResult] {
@@ -151,6 +151,13 @@ struct NodeRule {
     private func window(kernel: Pair, input: Volume) throws(ImportProblem) -> (stride: Pair, padding: Pair, dilation: Pair) {
         let strides = node.ints("strides") ?? [1, 1]
         let dilations = node.ints("dilations") ?? [1, 1]
+        // Far beyond any real window, and small enough that its arithmetic cannot overflow.
+        let bound = 1 << 20
+        guard (strides + dilations + (node.ints("pads") ?? []) + (node.ints("output_padding") ?? [])).allSatisfy({ (0...bound).contains($0) }),
+            kernel.w <= 1 << 40, kernel.h <= 1 << 40
+        else {
+            throw ImportProblem("\(node.opType) with a stride, dilation or padding outside 0…\(bound)")
+        }
         guard strides.count == 2, dilations.count == 2 else { throw ImportProblem("\(node.opType) is not 2-D; convlint reads 2-D images") }
         let stride = Pair(strides[1], strides[0])
         let dilation = Pair(dilations[1], dilations[0])
@@ -197,11 +204,16 @@ struct NodeRule {
         let weights = try constant(1)
         guard weights.dims.count == 4 else { throw ImportProblem("\(node.opType) with a \(weights.dims.count)-D weight; convlint reads 2-D convolutions") }
         let groups = node.int("group", 1)
+        guard (1...(1 << 30)).contains(groups) else { throw ImportProblem("\(node.opType) with group=\(groups)") }
         let kernel = Pair(weights.dims[3], weights.dims[2])
         let (stride, padding, dilation) = try window(kernel: kernel, input: input.volume)
-        let filters = transposed ? weights.dims[1] * groups : weights.dims[0]
-        let perGroup = transposed ? weights.dims[0] : weights.dims[1] * groups
-        guard groups >= 1, perGroup == input.volume.d else {
+        // The filters of a transposed convolution, the input channels of a forward one.
+        guard let grouped = product([weights.dims[1], groups]) else {
+            throw ImportProblem("\(node.opType)'s weight \(weights.dims) with group=\(groups) is too large")
+        }
+        let filters = transposed ? grouped : weights.dims[0]
+        let perGroup = transposed ? weights.dims[0] : grouped
+        guard perGroup == input.volume.d else {
             throw ImportProblem("\(node.opType)'s weight \(weights.dims) with group=\(groups) does not read \(input.volume.d) channels")
         }
         let bias = try hasBias(2)
@@ -355,7 +367,7 @@ struct NodeRule {
         switch merge {
         case .concat:
             guard Set(volumes.map { Pair($0.w, $0.h) }).count == 1 else { throw ImportProblem("Concat of sizes \(volumes.map(\.description))") }
-            volume = Volume(volumes[0].w, volumes[0].h, volumes.map(\.d).reduce(0, +))
+            volume = Volume(volumes[0].w, volumes[0].h, volumes.map(\.d).reduce(0) { min($0 + $1, Limits.saturatedSize) })
         case .sum, .product:
             volume = Volume(volumes.map(\.w).max()!, volumes.map(\.h).max()!, volumes.map(\.d).max()!)
         }
@@ -420,7 +432,7 @@ struct NodeRule {
         let parts = node.output.count
         let given = try optionalInts(1)
         let sizes = node.ints("split") ?? given ?? Array(repeating: input.volume.d / parts, count: parts)
-        guard Set(sizes).count == 1, sizes.reduce(0, +) == input.volume.d else {
+        guard Set(sizes).count == 1, sizes.reduce(0, &+) == input.volume.d else {
             throw ImportProblem("Split of \(input.volume.d) channels into \(sizes); convlint's CHUNK splits into equal parts")
         }
         return node.output.indices.map { index in
@@ -479,12 +491,13 @@ struct NodeRule {
         for (index, size) in shape.enumerated() where size == 0 && node.int("allowzero", 0) == 0 && index < dims.count { shape[index] = dims[index] }
         let total = dims.reduce(1, *)
         if let unknown = shape.firstIndex(of: -1) {
-            let known = shape.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-            guard known > 0, total % known == 0 else { throw ImportProblem("Reshape to \(shape) of \(dims)") }
+            guard let known = product(shape.enumerated().filter { $0.offset != unknown }.map(\.element)), known > 0, total % known == 0 else {
+                throw ImportProblem("Reshape to \(shape) of \(dims)")
+            }
             shape[unknown] = total / known
         }
         // At batch 1 an exporter may leave the batch axis out (`[768]` for 1×768×1×1).
-        if reader.batch == 1, shape.first != 1, shape.reduce(1, *) == total { shape.insert(1, at: 0) }
+        if reader.batch == 1, shape.first != 1, product(shape) == total { shape.insert(1, at: 0) }
         let volume = input.volume
         let (c, h, w) = (volume.d, volume.h, volume.w)
         switch (input.layout, shape.dropFirst().map { $0 }) {
@@ -534,7 +547,9 @@ struct NodeRule {
             (w, h) = (sizes[3], sizes[2])
         } else {
             let scales = try constant(node.opType == "Resize" ? 2 : 1).floats ?? []
-            guard scales.count == 4, scales[0] == 1, scales[1] == 1 else { throw ImportProblem("Resize with scales \(scales)") }
+            guard scales.count == 4, scales[0] == 1, scales[1] == 1, scales[2...].allSatisfy({ $0 > 0 && $0 <= 1024 }) else {
+                throw ImportProblem("Resize with scales \(scales)")
+            }
             (w, h) = (Int((Float(input.volume.w) * scales[3]).rounded(.down)), Int((Float(input.volume.h) * scales[2]).rounded(.down)))
         }
         let scale = w % input.volume.w == 0 && w / input.volume.w == h / input.volume.h && h % input.volume.h == 0 ? w / input.volume.w : nil
