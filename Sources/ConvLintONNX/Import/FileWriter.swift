@@ -12,8 +12,11 @@ struct FileWriter {
     let batch: Int
     let dtype: String
 
-    /// Lines of the network list are broken before this many characters where they can be.
+    /// Lines are wrapped before this many characters where they can be.
     private static let width = 100
+    /// A stage of the network list longer than this starts a new item (which keeps a block of
+    /// layers, such as an MBConv, in one item, wrapped).
+    private static let stageWidth = 140
 
     func yaml(flat: Bool = false) -> String {
         let defaults = flat ? [:] : self.defaults()
@@ -89,9 +92,15 @@ struct FileWriter {
             let pool = isPool(item)
             let text = PatternWriter.text(item.pieces)
             // A long line breaks before a convolution, pool or block, not between a layer and its BN.
-            if !line.isEmpty, (resizes && !pool) || (length + text.count > Self.width && item.leads) {
+            // A stage that opens with a layer and its BN and activation before its strided
+            // convolution (an MBConv's expansion before its depthwise one) keeps them.
+            let opening = resizes && isConvolution(item) ? line.lastIndex(where: \.leads).flatMap { $0 < line.count - 1 ? $0 : nil } : nil
+            if !line.isEmpty, opening != 0, (resizes && !pool) || (length + text.count > Self.stageWidth && item.leads) {
+                let carried = opening.map { Array(line[$0...]) } ?? []
+                if let opening { line.removeSubrange(opening...) }
                 lines.append(line)
-                (line, length) = ([], 0)
+                line = carried
+                length = carried.map { PatternWriter.text($0.pieces).count + 4 }.reduce(0, +)
             }
             line.append(item)
             length += text.count + 4
@@ -103,6 +112,11 @@ struct FileWriter {
         }
         if !line.isEmpty { lines.append(line) }
         return lines
+    }
+
+    private func isConvolution(_ item: PatternWriter.Item) -> Bool {
+        guard item.first == item.last, case .layer(let call) = layers[item.last].step else { return false }
+        return call.kind == "CONV"
     }
 
     private func isPool(_ item: PatternWriter.Item) -> Bool {
