@@ -809,12 +809,15 @@ import Testing
         let unfused = Executor(analysis: analysis, options: options)
         _ = unfused.run(output: { alone = Array($0) })
         // Each conv's BN; the clamp after it where the GEMM stores the output itself (the 1x1
-        // and the strided conv), not after the 3x3 stride-1 ones nor after the ADD.
-        #expect(executor.compiled.fusedLayers == 6)
+        // and the strided conv), not after the 3x3 stride-1 ones; and the ReLU after the ADD,
+        // clamped as the sum is stored.
+        #expect(executor.compiled.fusedLayers == 7)
         #expect(unfused.compiled.fusedLayers == 0)
         #expect(run.mismatches(with: analysis).isEmpty, "\(run.mismatches(with: analysis))")
         let fusedRows = run.layers.filter { $0.algorithm == Epilogue.fused }
         #expect(fusedRows.count == 6)
+        let clampedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fusedIntoSum }
+        #expect(clampedSums.map { analysis.layers[$0 - 1].node.label } == ["ADD"])
         #expect(fusedRows.count { $0.output.d == 64 } == 1)
         #expect(fused.count == alone.count)
         let scale = alone.map(abs).max() ?? 1

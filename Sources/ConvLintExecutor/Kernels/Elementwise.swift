@@ -86,19 +86,27 @@ enum Elementwise {
         }
     }
 
-    /// `target[i] += source[i]`: a residual sum.
-    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    /// `target[i] += source[i]`: a residual sum, clamped as it is stored when the ReLU after it
+    /// is fused (one pass over the activation instead of two).
+    static func add(
+        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int, clamp: (low: Float, high: Float)? = nil
+    ) {
         nonisolated(unsafe) let (source, target) = (source, target)
+        let bounds = Clamp(low: clamp?.low ?? -.infinity, high: clamp?.high ?? .infinity)
         split(count) { range in
-            var i = range.lowerBound
-            while i + Vector.scalarCount <= range.upperBound {
-                let sum = UnsafeRawPointer(target + i).loadUnaligned(as: Vector.self)
-                    + UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self)
-                UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: Vector.self)
-                i += Vector.scalarCount
-            }
-            for j in i..<range.upperBound { target[j] += source[j] }
+            if clamp == nil { sum(range, source, target, Identity()) } else { sum(range, source, target, bounds) }
         }
+    }
+
+    @inline(__always)
+    private static func sum<F: ValueMap>(_ range: Range<Int>, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ f: F) {
+        var i = range.lowerBound
+        while i + Vector.scalarCount <= range.upperBound {
+            let sum = UnsafeRawPointer(target + i).loadUnaligned(as: Vector.self) + UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: f(sum), as: Vector.self)
+            i += Vector.scalarCount
+        }
+        for j in i..<range.upperBound { target[j] = f(target[j] + source[j]) }
     }
 }
 
@@ -106,6 +114,12 @@ enum Elementwise {
 protocol ValueMap {
     func callAsFunction(_ x: Elementwise.Vector) -> Elementwise.Vector
     func callAsFunction(_ x: Float) -> Float
+}
+
+/// The value itself.
+struct Identity: ValueMap {
+    @inline(__always) func callAsFunction(_ x: Elementwise.Vector) -> Elementwise.Vector { x }
+    func callAsFunction(_ x: Float) -> Float { x }
 }
 
 /// ReLU (0 to ∞) and ReLU6 (0 to 6).

@@ -6,6 +6,8 @@
 public struct Epilogue: @unchecked Sendable {
     /// The algorithm a fused layer reports.
     static let fused = "fused into the convolution before it"
+    /// The algorithm of a ReLU clamped as the residual sum before it is stored.
+    static let fusedIntoSum = "fused into the ADD before it"
 
     /// Per channel; nil for 1 and 0.
     var scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?

@@ -237,9 +237,9 @@ public final class Executor {
     ) -> Tensor {
         let input = inputs[0]
         let weights = parameters[layer.node.index]
-        if compiled.steps[layer.node.index].fusedInto != nil {
-            // Done by the convolution's epilogue: its output is this layer's.
-            work.algorithm = Epilogue.fused
+        if let owner = compiled.steps[layer.node.index].fusedInto {
+            // Done by the convolution's epilogue or the sum's store: its output is this layer's.
+            work.algorithm = compiled.steps[owner].convolution == nil ? Epilogue.fusedIntoSum : Epilogue.fused
             return input
         }
         switch layer.node.operation {
@@ -358,7 +358,11 @@ public final class Executor {
             case .add:
                 let output = inputIsSole ? input : tensor(like: layer.output)
                 if output !== input { output.base.update(from: input.base, count: input.count) }
-                for other in inputs.dropFirst() { Elementwise.add(other.base, into: output.base, count: output.count) }
+                let clamp = compiled.steps[layer.node.index].fusion?.clamp
+                for (offset, other) in inputs.dropFirst().enumerated() {
+                    let last = offset == inputs.count - 2
+                    Elementwise.add(other.base, into: output.base, count: output.count, clamp: last ? clamp : nil)
+                }
                 return output
             case .concat:
                 let output = tensor(like: layer.output)
