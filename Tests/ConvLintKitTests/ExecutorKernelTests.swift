@@ -396,6 +396,19 @@ import Testing
             kernel: kernel, stride: stride, padding: padding, batch: 1, depth: 2, height: 4, width: 3, outW: outW, outH: outH)
     }
 
+    /// Rows wide enough for the stride-1 path that pools 16 outputs at a time, with the
+    /// clipped windows of the edges and a remainder after the last 16.
+    @Test(arguments: [(3, 1, 1), (5, 1, 2), (3, 1, 0), (2, 1, 1), (3, 2, 1)])
+    func widePoolingMatchesItsDefinition(kernel: Int, stride: Int, padding: Int) {
+        for width in [16, 17, 18, 37, 40] {
+            let outW = (width + 2 * padding - kernel) / stride + 1
+            let outH = (6 + 2 * padding - kernel) / 1 + 1
+            checkPooling(
+                kernel: (kernel, kernel), stride: (stride, 1), padding: (padding, padding), batch: 1, depth: 2, height: 6, width: width,
+                outW: outW, outH: outH)
+        }
+    }
+
     /// Max and average pooling of a random input against the loops of their definition.
     func checkPooling(
         kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), batch: Int, depth: Int, height: Int, width: Int,

@@ -18,6 +18,11 @@ struct Pooling {
         }
         let (kernel, stride, padding, isMax) = (kernel, stride, padding, isMax)
         let (height, width, outH, outW) = (input.height, input.width, output.height, output.width)
+        // Outputs whose window lies wholly inside the input take a loop with no clipping: most of
+        // them (ResNet's 3x3/2 stem pool ran at a third of the speed clipping every window).
+        let rows = Self.interior(outputs: outH, size: height, kernel: kernel.h, stride: stride.h, padding: padding.h)
+        let columns = Self.interior(outputs: outW, size: width, kernel: kernel.w, stride: stride.w, padding: padding.w)
+        let area = Float(kernel.h * kernel.w)
         nonisolated(unsafe) let (from, to) = (input.base, output.base)
         Cores.split(input.batch * input.depth, grain: 1) { planes in
             for plane in planes {
@@ -26,8 +31,42 @@ struct Pooling {
                 for oy in 0..<outH {
                     let y0 = oy * stride.h - padding.h
                     let yEnd = min(y0 + kernel.h, height + padding.h)
-                    for ox in 0..<outW {
+                    // At stride 1 neighbouring outputs read neighbouring windows: 16 at a time.
+                    var vectorEnd = columns.lowerBound
+                    if stride.w == 1, rows.contains(oy) {
+                        typealias Vector = SIMD16<Float>
+                        while vectorEnd + Vector.scalarCount <= columns.upperBound {
+                            var window = UnsafeRawPointer(source + y0 * width + vectorEnd - padding.w)
+                            var result = Vector(repeating: isMax ? -.infinity : 0)
+                            for _ in 0..<kernel.h {
+                                for x in 0..<kernel.w {
+                                    let values = (window + x * MemoryLayout<Float>.stride).loadUnaligned(as: Vector.self)
+                                    // Not `pointwiseMax`: without a target CPU it runs lane by lane.
+                                    result = isMax ? result.replacing(with: values, where: values .> result) : result + values
+                                }
+                                window += width * MemoryLayout<Float>.stride
+                            }
+                            UnsafeMutableRawPointer(target + oy * outW + vectorEnd).storeBytes(of: isMax ? result : result / area, as: Vector.self)
+                            vectorEnd += Vector.scalarCount
+                        }
+                    }
+                    for ox in 0..<outW where !(columns.lowerBound..<vectorEnd).contains(ox) {
                         let x0 = ox * stride.w - padding.w
+                        if rows.contains(oy), columns.contains(ox) {
+                            var window = source + y0 * width + x0
+                            var best = -Float.infinity
+                            var sum: Float = 0
+                            for _ in 0..<kernel.h {
+                                if isMax {
+                                    for x in 0..<kernel.w { best = max(best, window[x]) }
+                                } else {
+                                    for x in 0..<kernel.w { sum += window[x] }
+                                }
+                                window += width
+                            }
+                            target[oy * outW + ox] = isMax ? best : sum / area
+                            continue
+                        }
                         let xEnd = min(x0 + kernel.w, width + padding.w)
                         var best = -Float.infinity
                         var sum: Float = 0
@@ -43,6 +82,14 @@ struct Pooling {
                 }
             }
         }
+    }
+
+    /// The outputs along one axis whose window starts at or after the input's first value and
+    /// ends at or before its last.
+    static func interior(outputs: Int, size: Int, kernel: Int, stride: Int, padding: Int) -> Range<Int> {
+        let first = (padding + stride - 1) / stride
+        let last = size + padding - kernel >= 0 ? (size + padding - kernel) / stride : -1
+        return first <= min(last, outputs - 1) ? first..<(min(last, outputs - 1) + 1) : 0..<0
     }
 
     /// The notes' default pool, on its own path: each output is the largest of two pairs of
