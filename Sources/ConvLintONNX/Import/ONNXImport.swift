@@ -50,6 +50,9 @@ public enum ONNXImport {
 
     public static func read(contentsOf path: String) throws(Failure) -> Imported {
         let data: Data
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Failure(path: path, node: nil, message: "no such file", help: nil, unreadable: true)
+        }
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             if let size = attributes[.size] as? Int, size > Limits.onnxFileBytes {
@@ -71,9 +74,12 @@ public enum ONNXImport {
         do {
             model = try Onnx_ModelProto(serializedBytes: data)
         } catch {
+            let yaml = [".yaml", ".yml"].contains { path.lowercased().hasSuffix($0) }
             throw Failure(
                 path: path, node: nil, message: "not an ONNX model: the protobuf does not decode (\(error))",
-                help: "give a .onnx file written by torch.onnx.export, onnx.save or convlint export", unreadable: true)
+                help: yaml
+                    ? "this is an architecture file already: check it with `convlint \(path)`"
+                    : "give a .onnx file written by torch.onnx.export, onnx.save or convlint export", unreadable: true)
         }
         let graph = model.graph
         guard graph.node.count <= Limits.onnxNodes else {
