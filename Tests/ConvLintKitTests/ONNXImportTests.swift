@@ -80,6 +80,16 @@ extension SeededRandom: RandomNumberGenerator {}
         #expect(imported.nodes == 375 && imported.layers == 175)
     }
 
+    @Test func efficientNetsBlocksWithAndWithoutTheShortcutShareOneBody() throws {
+        let (imported, _) = try Self.imported("efficientnet_b0.onnx")
+        #expect(imported.yaml.split(separator: "\n").count <= 30, "\(imported.yaml)")
+        #expect(imported.yaml.contains("  residual(c, k, p): \"(body(c, k, 1, p, c/6) + ID)\""))
+        // A stage a line: its first block strided and without the shortcut, then the residual ones.
+        #expect(imported.yaml.contains("  - \"body(96, 3, 2, 1, 24) -> residual(144, 3, 1)\"   # 56x56x24"))
+        // The stem is no block's: its 3x3 stride-2 convolution is not an expansion's 1x1.
+        #expect(imported.yaml.contains("  - \"CONV(32, F=3, S=2, P=1) -> BN -> SILU"))
+    }
+
     @Test func aFlattenedConcatOfNestedOnesIsNestedAgain() throws {
         // Inception-v3's Mixed_7b concatenates [1x1, cat(1x3, 3x1), cat(1x3, 3x1), pool] in one node.
         let (imported, _) = try Self.imported("inception_v3.onnx")

@@ -21,6 +21,7 @@ struct FileWriter {
     func yaml(flat: Bool = false) -> String {
         let defaults = flat ? [:] : self.defaults()
         var writer = PatternWriter(layers: layers, defaults: defaults)
+        let chain = flat ? self.chain : PatternWriter.sequences(self.chain, layers: layers)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var lines = [
             "# \(name): imported from \(URL(fileURLWithPath: path).lastPathComponent) by `convlint import` (ONNX IR \(model.irVersion)"

@@ -24,11 +24,25 @@ struct PatternWriter {
     /// Argument defaults the file's `defaults:` sets, by kind: a call leaves them out.
     let defaults: [String: [String: ArgumentValue]]
     private(set) var blocks: [FoundBlock] = []
-    /// Each group's final pieces (a block call, or the group written out), by merge index.
-    private var written: [Int: [Piece]] = [:]
+    /// A group by its merge, a sequence by its last layer.
+    private enum UnitKey: Hashable {
+        case group(Int)
+        case sequence(Int)
+
+        init?(_ term: Term) {
+            switch term {
+            case .layer: return nil
+            case .group(_, _, let merge): self = .group(merge)
+            case .sequence: self = .sequence(term.last)
+            }
+        }
+    }
+
+    /// Each group's or sequence's final pieces (a block call, or the unit written out).
+    private var written: [UnitKey: [Piece]] = [:]
     /// The same without `[…]*N` inside groups: what occurrences are compared by, so that a
     /// group whose numbers happen to repeat still joins its family.
-    private var plain: [Int: [Piece]] = [:]
+    private var plain: [UnitKey: [Piece]] = [:]
     private var inline = false
 
     /// The layer kinds a group's trailing activation may be, taken into its block.
@@ -63,41 +77,123 @@ struct PatternWriter {
         guard height > 0 else { return }
         for level in 1...height {
             let found = units.filter { $0.height == level }
-            var families: [[Piece]: [(merge: Int, pieces: [Piece])]] = [:]
+            var families: [[Piece]: [(key: UnitKey, pieces: [Piece])]] = [:]
             var order: [[Piece]] = []
             for unit in found {
                 let pieces = self.unit(unit.group, activation: unit.activation, repeats: false)
                 let signature = Self.signature(pieces)
                 if families[signature] == nil { order.append(signature) }
-                families[signature, default: []].append((unit.group.last, pieces))
+                families[signature, default: []].append((UnitKey(unit.group)!, pieces))
             }
             for signature in order {
                 let members = families[signature]!
                 guard members.count > 1 else {
-                    let unit = found.first { $0.group.last == members[0].merge }!
-                    plain[members[0].merge] = members[0].pieces
-                    written[members[0].merge] = self.unit(unit.group, activation: unit.activation, repeats: true)
+                    let unit = found.first { UnitKey($0.group) == members[0].key }!
+                    plain[members[0].key] = members[0].pieces
+                    written[members[0].key] = self.unit(unit.group, activation: unit.activation, repeats: true)
                     continue
                 }
                 let (block, calls) = makeBlock(members.map(\.pieces))
                 blocks.append(block)
-                for (member, call) in zip(members, calls) { (written[member.merge], plain[member.merge]) = (call, call) }
+                for (member, call) in zip(members, calls) { (written[member.key], plain[member.key]) = (call, call) }
             }
         }
     }
 
-    /// Every group with its height (1 for one with no group inside) and trailing activation.
+    /// Every group and sequence with its height (1 for one with none inside) and a group's
+    /// trailing activation.
     @discardableResult
     private func collect(_ chain: [Term], into units: inout [(height: Int, group: Term, activation: Int?)]) -> Int {
         var highest = 0
         for (offset, term) in chain.enumerated() {
-            guard case .group(_, let branches, _) = term else { continue }
             var inner = 0
-            for branch in branches { inner = max(inner, collect(branch, into: &units)) }
-            units.append((inner + 1, term, trailingActivation(chain, after: offset)))
+            switch term {
+            case .layer: continue
+            case .group(_, let branches, _):
+                for branch in branches { inner = max(inner, collect(branch, into: &units)) }
+                units.append((inner + 1, term, trailingActivation(chain, after: offset)))
+            case .sequence(let terms):
+                inner = collect(terms, into: &units)
+                units.append((inner + 1, term, nil))
+            }
             highest = max(highest, inner + 1)
         }
         return highest
+    }
+
+    /// The chain with the steps of each residual branch that also occur without the shortcut
+    /// (EfficientNet's and MobileNet's blocks of a stage but its first) made sequences, in the
+    /// branch and where they occur alone on the chain: one block then stands for both.
+    static func sequences(_ chain: [Term], layers: [ImportedLayer]) -> [Term] {
+        func shape(_ term: Term) -> String {
+            switch term {
+            case .layer(let index):
+                guard case .layer(let call) = layers[index].step else { return "INPUT" }
+                return call.kind + call.arguments.map { argument in
+                    if case .int = argument.value { return "," + (argument.name ?? "") } else { return ",\(argument.name ?? "")=\(argument.value.text)" }
+                }.joined()
+            case .group(let merge, let branches, _): return "(" + branches.map { $0.map(shape).joined(separator: ">") }.joined(separator: merge.rawValue) + ")"
+            case .sequence(let terms): return "[" + terms.map(shape).joined(separator: ">") + "]"
+            }
+        }
+        /// A convolution's kernel size, or nil.
+        func kernel(_ term: Term) -> ArgumentValue? {
+            guard case .layer(let index) = term, case .layer(let call) = layers[index].step, call.kind == "CONV" else { return nil }
+            return call.argument("F")
+        }
+        // The non-identity branch of each residual group, by its shape, with the kernel sizes
+        // all of them agree on.
+        var residuals: [[String]: [ArgumentValue?]] = [:]
+        func gather(_ terms: [Term]) {
+            for term in terms {
+                guard case .group(let merge, let branches, _) = term else { continue }
+                branches.forEach(gather)
+                guard merge == .sum, branches.count == 2, branches[1].isEmpty, branches[0].count >= 3 else { continue }
+                let kernels = branches[0].map(kernel)
+                let key = branches[0].map(shape)
+                residuals[key] = residuals[key].map { zip($0, kernels).map { $0 == $1 ? $0 : nil } } ?? kernels
+            }
+        }
+        gather(chain)
+        let lengths = Set(residuals.keys.map(\.count)).sorted(by: >)
+        // Windows of the chain shaped as one of them, with its kernel sizes (a stem is no
+        // block's), left to right.
+        func fits(_ window: ArraySlice<Term>, _ key: [String]) -> Bool {
+            guard let kernels = residuals[key] else { return false }
+            return zip(window, kernels).allSatisfy { term, agreed in agreed == nil || kernel(term) == agreed }
+        }
+        var result: [Term] = []
+        var matched: Set<[String]> = []
+        var offset = 0
+        let shapes = chain.map(shape)
+        while offset < chain.count {
+            if let length = lengths.first(where: {
+                offset + $0 <= chain.count && fits(chain[offset..<offset + $0], Array(shapes[offset..<offset + $0]))
+            }) {
+                matched.insert(Array(shapes[offset..<offset + length]))
+                result.append(.sequence(Array(chain[offset..<offset + length])))
+                offset += length
+            } else {
+                result.append(chain[offset])
+                offset += 1
+            }
+        }
+        guard !matched.isEmpty else { return chain }
+        func wrap(_ terms: [Term]) -> [Term] {
+            terms.map { term in
+                switch term {
+                case .layer: return term
+                case .sequence(let inner): return .sequence(wrap(inner))
+                case .group(let merge, let branches, let index):
+                    let branches = branches.map(wrap)
+                    guard merge == .sum, branches.count == 2, branches[1].isEmpty, matched.contains(branches[0].map(shape)) else {
+                        return .group(merge, branches, merge: index)
+                    }
+                    return .group(merge, [[.sequence(branches[0])], []], merge: index)
+                }
+            }
+        }
+        return wrap(result)
     }
 
     private func trailingActivation(_ chain: [Term], after offset: Int) -> Int? {
@@ -178,7 +274,9 @@ struct PatternWriter {
     private func blockName(_ pieces: [Piece]) -> String {
         let text = Self.text(pieces)
         let stem: String
-        if text.hasPrefix("(ID *") {
+        if !text.hasPrefix("(") {
+            stem = "body"
+        } else if text.hasPrefix("(ID *") {
             stem = "gate"
         } else if text.contains(" + ID)") {
             stem = "residual"
@@ -195,8 +293,9 @@ struct PatternWriter {
 
     // MARK: Pieces
 
-    /// A group, and its trailing activation, written out.
+    /// A group, and its trailing activation, or a sequence, written out.
     private func unit(_ group: Term, activation: Int?, repeats: Bool) -> [Piece] {
+        if case .sequence(let terms) = group { return chainPieces(items(terms, repeats: repeats), repeats: repeats) }
         guard case .group(let merge, let branches, _) = group else { return [] }
         var pieces: [Piece] = [.text("(")]
         for (offset, branch) in branches.enumerated() {
@@ -221,10 +320,15 @@ struct PatternWriter {
                 items.append(item)
             case .group(_, _, let merge):
                 let activation = trailingActivation(chain, after: offset)
-                let found = inline ? nil : repeats ? written[merge] : plain[merge]
+                let found = inline ? nil : repeats ? written[.group(merge)] : plain[.group(merge)]
                 let pieces = found ?? unit(term, activation: activation, repeats: repeats && !inline)
                 items.append(Item(pieces: pieces, first: merge, last: activation ?? merge))
                 if activation != nil { offset += 1 }
+            case .sequence(let terms):
+                let key = UnitKey.sequence(term.last)
+                let found = inline ? nil : repeats ? written[key] : plain[key]
+                let pieces = found ?? unit(term, activation: nil, repeats: repeats && !inline)
+                items.append(Item(pieces: pieces, first: terms[0].last, last: term.last))
             }
             offset += 1
         }

@@ -6,12 +6,16 @@ indirect enum Term: Equatable {
     case layer(Int)
     /// Branches (an empty one is `ID`) and the index of the merge layer.
     case group(Merge, [[Term]], merge: Int)
+    /// Steps a block may stand for though no merge ends them: an MBConv without its shortcut,
+    /// shaped as the branch of those with one (`PatternWriter.sequences`).
+    case sequence([Term])
 
     /// The layer whose output is the term's.
     var last: Int {
         switch self {
         case .layer(let index): index
         case .group(_, _, let merge): merge
+        case .sequence(let terms): terms[terms.count - 1].last
         }
     }
 }
@@ -175,6 +179,8 @@ struct SeriesParallel {
                 case .group(_, let branches, let merge):
                     rebuilt[merge] = branches.map { walk($0, from: previous) }
                     if !seen.insert(merge).inserted { twice = twice ?? merge }
+                case .sequence(let terms):
+                    _ = walk(terms, from: previous)
                 }
                 previous = term.last
             }
