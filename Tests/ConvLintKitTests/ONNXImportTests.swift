@@ -90,6 +90,14 @@ extension SeededRandom: RandomNumberGenerator {}
         #expect(imported.yaml.contains("  - \"CONV(32, F=3, S=2, P=1) -> BN -> SILU"))
     }
 
+    @Test func vggComesOutAStageALineAndNoRepetitionOpensWithAPool() throws {
+        let (imported, _) = try Self.imported("vgg16.onnx")
+        for (filters, count, output) in [(64, 2, "112x112x64"), (256, 3, "28x28x256"), (512, 3, "7x7x512")] {
+            #expect(imported.yaml.contains("  - \"[CONV(\(filters), F=3, P=1) -> RELU]*\(count) -> MAXPOOL(F=2)\"   # \(output)\n"), "\(imported.yaml)")
+        }
+        #expect(!imported.yaml.contains("[MAXPOOL"))
+    }
+
     @Test func aFlattenedConcatOfNestedOnesIsNestedAgain() throws {
         // Inception-v3's Mixed_7b concatenates [1x1, cat(1x3, 3x1), cat(1x3, 3x1), pool] in one node.
         let (imported, _) = try Self.imported("inception_v3.onnx")

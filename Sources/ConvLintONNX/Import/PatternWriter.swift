@@ -61,6 +61,8 @@ struct PatternWriter {
         /// Whether a repetition may start here: not at a layer that follows another (BN, an
         /// activation), so that `[CONV -> BN -> RELU]*2` is found rather than `[BN -> RELU -> CONV]*2`.
         var leads = true
+        /// A max or average pool.
+        var pool = false
     }
 
     /// Kinds that finish the layer before them.
@@ -316,7 +318,10 @@ struct PatternWriter {
             switch term {
             case .layer(let index):
                 var item = Item(pieces: layerPieces(index), first: index, last: index)
-                if case .layer(let call) = layers[index].step { item.leads = !Self.followers.contains(call.kind) }
+                if case .layer(let call) = layers[index].step {
+                    item.leads = !Self.followers.contains(call.kind)
+                    item.pool = call.kind == "MAXPOOL" || call.kind == "AVGPOOL"
+                }
                 items.append(item)
             case .group(_, _, let merge):
                 let activation = trailingActivation(chain, after: offset)
@@ -383,33 +388,38 @@ struct PatternWriter {
         return pieces
     }
 
-    /// Runs of a repeated sequence of up to 8 steps folded into one `[…]*N` step, the longest
-    /// saving first, left to right.
+    /// Runs of a repeated sequence of up to 8 steps folded into one `[…]*N` step: the shortest
+    /// period first, so that a repetition may hold one (VGG's `[[CONV -> RELU]*3 -> POOL]*2`), and
+    /// none starting at a pool, which ends a stage rather than opening one.
     static func repeated(_ items: [Item]) -> [Item] {
+        var items = items
+        for period in 1...8 { items = folded(items, period: period) }
+        return items
+    }
+
+    private static func folded(_ items: [Item], period: Int) -> [Item] {
         var result: [Item] = []
         var start = 0
         while start < items.count {
-            var best: (period: Int, count: Int)?
-            for period in 1...min(8, max(1, (items.count - start) / 2)) where items[start].leads {
+            var count = 1
+            if items[start].leads, !items[start].pool, start + 2 * period <= items.count {
                 let unit = items[start..<start + period].map(\.pieces)
-                var count = 1
                 while start + (count + 1) * period <= items.count,
                     items[(start + count * period)..<(start + (count + 1) * period)].map(\.pieces) == unit
                 {
                     count += 1
                 }
-                if count > 1, period * (count - 1) > (best.map { $0.period * ($0.count - 1) } ?? 0) { best = (period, count) }
             }
-            guard let best else {
+            guard count > 1 else {
                 result.append(items[start])
                 start += 1
                 continue
             }
-            let unit = items[start..<start + best.period]
+            let unit = items[start..<start + period]
             let inner = unit.enumerated().flatMap { offset, step in (offset > 0 ? [Piece.text(" -> ")] : []) + step.pieces }
-            let last = items[start + best.period * best.count - 1].last
-            result.append(Item(pieces: [.text("[")] + inner + [.text("]*\(best.count)")], first: unit.first!.first, last: last))
-            start += best.period * best.count
+            let last = items[start + period * count - 1].last
+            result.append(Item(pieces: [.text("[")] + inner + [.text("]*\(count)")], first: unit.first!.first, last: last))
+            start += period * count
         }
         return result
     }
