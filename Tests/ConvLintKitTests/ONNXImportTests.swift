@@ -268,6 +268,9 @@ extension SeededRandom: RandomNumberGenerator {}
             ([("Reshape", ["x", "shape"], "out")], [:], ["shape": [huge, huge, huge, -1]]),
             ([("Reshape", ["x", "shape"], "out")], [:], ["shape": [Int64.max, -1]]),
             ([("Split", ["x", "sizes"], "out")], [:], ["sizes": [Int64.max, Int64.max, 3]]),
+            // Channels split in two factors whose product overflows; Int.min / −1 in shape arithmetic.
+            ([("Reshape", ["x", "shape"], "out")], [:], ["shape": [1, 1 << 62, 1 << 62, 8, 8]]),
+            ([("Div", ["low", "minus"], "q"), ("Reshape", ["x", "q"], "out")], [:], ["low": [Int64.min], "minus": [-1]]),
         ] as [([(op: String, inputs: [String], output: String)], [String: [Int64]], [String: [Int64]])] {
             let data = try Self.model(nodes, weights: weights, constants: constants, output: "out")
             let failure = try #require(importFailure(data), "\(nodes)")

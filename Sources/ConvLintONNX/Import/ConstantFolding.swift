@@ -74,8 +74,9 @@ struct ConstantFolding {
                 case "Sub": values.append(a &- b)
                 case "Mul": values.append(a &* b)
                 default:
-                    guard b != 0 else { throw ImportProblem("division by zero in the graph's shape arithmetic") }
-                    values.append(a / b)
+                    let (quotient, overflow) = a.dividedReportingOverflow(by: b)
+                    guard b != 0, !overflow else { throw ImportProblem("division by zero or overflow in the graph's shape arithmetic") }
+                    values.append(quotient)
                 }
             }
             return Constant(dims: [count], ints: values)

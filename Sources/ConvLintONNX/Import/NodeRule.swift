@@ -489,7 +489,7 @@ struct NodeRule {
         var shape = try ints(1)
         let dims = input.layout.dims(input.volume, batch: reader.batch)
         for (index, size) in shape.enumerated() where size == 0 && node.int("allowzero", 0) == 0 && index < dims.count { shape[index] = dims[index] }
-        let total = dims.reduce(1, *)
+        guard let total = product(dims) else { throw ImportProblem("Reshape of \(dims)") }
         if let unknown = shape.firstIndex(of: -1) {
             guard let known = product(shape.enumerated().filter { $0.offset != unknown }.map(\.element)), known > 0, total % known == 0 else {
                 throw ImportProblem("Reshape to \(shape) of \(dims)")
@@ -505,7 +505,7 @@ struct NodeRule {
             return try flatten(axis: 1)
         case (.flat, [volume.elements, 1, 1]) where h * w == 1, (.channelsFirst, [c, h, w]):
             return .value(.activation(layer: input.layer, volume: volume, layout: .channelsFirst))
-        case (.channelsFirst, let split) where split.count == 4 && split[0] * split[1] == c && split[2] == h && split[3] == w:
+        case (.channelsFirst, let split) where split.count == 4 && product(Array(split[0...1])) == c && split[2] == h && split[3] == w:
             return .value(.activation(layer: input.layer, volume: volume, layout: .grouped(split[0])))
         case (.swapped(let groups), [c, h, w]):
             let call = LayerCall("SHUFFLE", [CallArgument(name: "groups", value: .int(groups), fallback: .int(2))])

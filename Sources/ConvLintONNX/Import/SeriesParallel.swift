@@ -41,6 +41,9 @@ struct SeriesParallel {
         return (structure.layers, chain)
     }
 
+    /// The most inputs of a concat whose prefixes are looked up (DenseNet-264's blocks have 65).
+    static let concatInputs = 1024
+
     /// DenseNet's `cat([x0, y1, …, yk])` after `cat([x0, y1, …, yk−1])` is the concat of that
     /// concat and yk: written so, each concat reads the one before it and the graph nests.
     private static func nestedConcats(_ layers: [ImportedLayer]) -> [ImportedLayer] {
@@ -49,6 +52,9 @@ struct SeriesParallel {
         for index in layers.indices {
             guard case .merge(.concat) = layers[index].step else { continue }
             let inputs = layers[index].inputs
+            // Real concats have tens of inputs; the prefixes of a hostile one with thousands
+            // would cost their square.
+            guard inputs.count <= Self.concatInputs else { continue }
             for length in stride(from: inputs.count - 1, through: 2, by: -1) {
                 if let earlier = concats[Array(inputs.prefix(length))] {
                     layers[index].inputs = [earlier] + inputs.dropFirst(length)
