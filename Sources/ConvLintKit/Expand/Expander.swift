@@ -1,10 +1,8 @@
-/// One call of a block in the expanded network: which block, and its arguments in the order of
-/// its parameters (`LayerNode.blockCalls` numbers them).
+/// One call of a block in the expanded network: which block, and its integer arguments in the
+/// order of its parameters (`LayerNode.blockCalls` numbers them).
 public struct BlockCall: Sendable, Equatable {
     public let block: String
     public let parameters: [String]
-    /// Each argument as the pattern writes a value (`64`, `true`, `0.1`).
-    public let arguments: [String]
     /// The integer arguments (nil for the others).
     public let integers: [Int?]
 }
@@ -377,7 +375,7 @@ struct Expander {
         callCount += 1
         blockCalls.append(
             BlockCall(
-                block: block.name, parameters: block.parameters, arguments: block.parameters.map { arguments[$0]!.text },
+                block: block.name, parameters: block.parameters,
                 integers: block.parameters.map { if case .integer(let value) = arguments[$0]! { value } else { nil } }))
         let output = try expand(block.body, from: input)
         callNumbers.removeLast()

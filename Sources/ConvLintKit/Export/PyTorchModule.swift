@@ -169,8 +169,7 @@ private struct Program {
                 shapes[parts, default: []].append((call.number, call.scope, numbers))
             }
             for parts in shapeOrder {
-                var name = Self.className(block)
-                if taken.contains(name) { name = (2...).lazy.map { "\(name)\($0)" }.first { !taken.contains($0) }! }
+                let name = BlockParameters.unusedName(Self.className(block), among: taken)
                 taken.insert(name)
                 define(name, block: block, parts: parts, calls: shapes[parts]!, path: path)
             }
@@ -205,18 +204,14 @@ private struct Program {
                 continue
             }
             let taken = Set(candidates.map(\.name) + extra.map(\.name) + [inChannels.name])
-            let stem = Self.argumentName(before: parts[slot])
-            let name = taken.contains(stem) ? (2...).lazy.map { "\(stem)\($0)" }.first { !taken.contains($0) }! : stem
+            let name = BlockParameters.unusedName(Self.argumentName(before: parts[slot]), among: taken)
             extra.append((name, values))
             used.insert(name)
             expressions.append(name)
         }
         let parameters = ([inChannels] + candidates + extra).filter { used.contains($0.name) }
-        for call in calls {
-            let index = calls.firstIndex { $0.number == call.number }!
-            let keywords = parameters.map { parameter in extra.contains { $0.name == parameter.name } ? parameter.name : nil }
-            classes[call.number] = (name, parameters.map { $0.values[index] }, keywords)
-        }
+        let keywords = parameters.map { parameter in extra.contains { $0.name == parameter.name } ? parameter.name : nil }
+        for (index, call) in calls.enumerated() { classes[call.number] = (name, parameters.map { $0.values[index] }, keywords) }
         let body = zip(parts, expressions + [""]).map { $0 + $1 }.joined()
         let (members, forward) = Self.sections(body)
         let signature = (["self"] + parameters.map(\.name)).joined(separator: ", ")
@@ -244,16 +239,9 @@ private struct Program {
         if values.count > 1, Set(values).count == 1 { return ("\(values[0])", nil) }
         for candidate in candidates where candidate.values == values { return (candidate.name, candidate.name) }
         guard values.count > 1 else { return ("\(values[0])", nil) }
-        do {
-            for candidate in candidates {
-                guard let base = candidate.values.first, base > 0, let value = values.first else { continue }
-                if value % base == 0, value / base >= 2, zip(values, candidate.values).allSatisfy({ $0 == value / base * $1 }) {
-                    return ("\(value / base) * \(candidate.name)", candidate.name)
-                }
-                if value > 0, base % value == 0, base / value >= 2, zip(values, candidate.values).allSatisfy({ $0 * (base / value) == $1 }) {
-                    return ("\(candidate.name) // \(base / value)", candidate.name)
-                }
-            }
+        for candidate in candidates {
+            if let factor = BlockParameters.factor(values, of: candidate.values) { return ("\(factor) * \(candidate.name)", candidate.name) }
+            if let divisor = BlockParameters.factor(candidate.values, of: values) { return ("\(candidate.name) // \(divisor)", candidate.name) }
         }
         return nil
     }

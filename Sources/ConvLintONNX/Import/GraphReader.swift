@@ -123,8 +123,6 @@ struct GraphReader {
     func readOnlyBy(_ name: String, _ operators: Set<String>) -> Bool {
         !unread(name) && readerOperators[name, default: []].isSubset(of: operators)
     }
-
-    func layer(_ index: Int) -> ImportedLayer { layers[index] }
 }
 
 /// What a node gives for one of its outputs.

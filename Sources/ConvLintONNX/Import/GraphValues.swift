@@ -87,6 +87,9 @@ func product(_ values: [Int]) -> Int? {
     return result
 }
 
+/// The sum of `values`, none above `Limits.saturatedSize`, saturating there.
+func saturatedSum(_ values: [Int]) -> Int { values.reduce(0) { min($0 + $1, Limits.saturatedSize) } }
+
 /// How an activation tensor's axes are laid out, beyond the batch axis.
 enum Layout: Equatable {
     /// N×C×H×W, ONNX's convention.

@@ -27,7 +27,8 @@ struct NodeRule {
         case "Add", "Mul": learnt = [0, 1]
         default: learnt = []
         }
-        return learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant }.filter(\.learnt).map(\.count).reduce(0) { min($0 + $1, Limits.saturatedSize) }
+        let counts = learnt.filter { $0 < inputs.count }.compactMap { inputs[$0]?.constant }.filter(\.learnt).map(\.count)
+        return saturatedSum(counts)
     }
 
     func apply() throws(ImportProblem) -> [NodeResult] {
@@ -123,14 +124,15 @@ struct NodeRule {
         return values
     }
 
-    private func optionalInts(_ index: Int) throws(ImportProblem) -> [Int]? {
-        index < inputs.count && inputs[index] != nil ? try ints(index) : nil
-    }
+    /// Whether optional input `index` is given (ONNX leaves it out, or names it "").
+    private func given(_ index: Int) -> Bool { index < inputs.count && inputs[index] != nil }
+
+    private func optionalInts(_ index: Int) throws(ImportProblem) -> [Int]? { given(index) ? try ints(index) : nil }
 
     /// Whether input `index` is a bias of the model's: not absent, and not zeros an exporter
     /// computed for a layer without one.
     private func hasBias(_ index: Int) throws(ImportProblem) -> Bool {
-        guard index < inputs.count, inputs[index] != nil else { return false }
+        guard given(index) else { return false }
         let bias = try constant(index)
         return bias.learnt || !bias.isZero
     }
@@ -147,8 +149,11 @@ struct NodeRule {
 
     // MARK: Windows
 
-    /// Kernel, strides, symmetric padding and dilation of a 2-D window; `auto_pad` resolved.
-    private func window(kernel: Pair, input: Volume) throws(ImportProblem) -> (stride: Pair, padding: Pair, dilation: Pair) {
+    /// Strides, symmetric padding, dilation and effective kernel (dilated) of a 2-D window;
+    /// `auto_pad` resolved.
+    private func window(
+        kernel: Pair, input: Volume
+    ) throws(ImportProblem) -> (stride: Pair, padding: Pair, dilation: Pair, effective: Pair) {
         let strides = node.ints("strides") ?? [1, 1]
         let dilations = node.ints("dilations") ?? [1, 1]
         // Far beyond any real window, and small enough that its arithmetic cannot overflow.
@@ -179,7 +184,7 @@ struct NodeRule {
                 "\(node.opType) pads its sides unequally (pads=\(pads)); convlint's P pads both sides alike",
                 help: "pad symmetrically, or pad with an explicit layer before it")
         }
-        return (stride, Pair(pads[1], pads[0]), dilation)
+        return (stride, Pair(pads[1], pads[0]), dilation, effective)
     }
 
     /// ONNX's output size of a window along one axis (floor, or ceil without a window that
@@ -206,7 +211,7 @@ struct NodeRule {
         let groups = node.int("group", 1)
         guard (1...(1 << 30)).contains(groups) else { throw ImportProblem("\(node.opType) with group=\(groups)") }
         let kernel = Pair(weights.dims[3], weights.dims[2])
-        let (stride, padding, dilation) = try window(kernel: kernel, input: input.volume)
+        let (stride, padding, dilation, effective) = try window(kernel: kernel, input: input.volume)
         // The filters of a transposed convolution, the input channels of a forward one.
         guard let grouped = product([weights.dims[1], groups]) else {
             throw ImportProblem("\(node.opType)'s weight \(weights.dims) with group=\(groups) is too large")
@@ -224,7 +229,6 @@ struct NodeRule {
             CallArgument(name: "dilation", value: .pair(dilation), fallback: .int(1)),
             CallArgument(name: "groups", value: .int(groups), fallback: .int(1)),
         ]
-        let effective = Pair(dilation.w * (kernel.w - 1) + 1, dilation.h * (kernel.h - 1) + 1)
         let volume: Volume
         if transposed {
             guard node.ints("output_shape") == nil else { throw ImportProblem("ConvTranspose with output_shape; give pads and output_padding instead") }
@@ -245,7 +249,7 @@ struct NodeRule {
         let input = try image()
         guard let shape = node.ints("kernel_shape"), shape.count == 2 else { throw ImportProblem("\(node.opType) without a 2-D kernel_shape") }
         let kernel = Pair(shape[1], shape[0])
-        let (stride, padding, dilation) = try window(kernel: kernel, input: input.volume)
+        let (stride, padding, dilation, _) = try window(kernel: kernel, input: input.volume)
         guard dilation == Pair(1, 1) else { throw ImportProblem("\(node.opType) with dilations; convlint's pools are not dilated") }
         let average = node.opType == "AveragePool"
         if average, padding != Pair(0, 0), node.int("count_include_pad", 0) == 0 {
@@ -296,8 +300,7 @@ struct NodeRule {
     }
 
     private func gemm() throws(ImportProblem) -> NodeResult {
-        let input = try image([.flat])
-        _ = input
+        _ = try image([.flat])
         guard node.int("transA", 0) == 0 else { throw ImportProblem("Gemm with transA=1; convlint reads x·Wᵀ + b") }
         try expect(node.float("alpha", 1), 1, "alpha", why: "an FC layer is x·Wᵀ + b")
         let weights = try constant(1)
@@ -318,8 +321,8 @@ struct NodeRule {
     // MARK: Elementwise
 
     private func clip() throws(ImportProblem) -> NodeResult {
-        let low = node.input.count > 1 && !node.input[1].isEmpty ? try constant(1).scalar : node.attribute("min")?.f
-        let high = node.input.count > 2 && !node.input[2].isEmpty ? try constant(2).scalar : node.attribute("max")?.f
+        let low = given(1) ? try constant(1).scalar : node.attribute("min")?.f
+        let high = given(2) ? try constant(2).scalar : node.attribute("max")?.f
         switch (low, high) {
         case (0?, 6?): return try same(LayerCall("RELU6"))
         case (0?, nil): return try same(LayerCall("RELU"))
@@ -344,7 +347,7 @@ struct NodeRule {
     }
 
     private func dropout() throws(ImportProblem) -> [NodeResult] {
-        let rate = try node.input.count > 1 && !node.input[1].isEmpty ? constant(1).scalar ?? 0.5 : node.float("ratio", 0.5)
+        let rate = try given(1) ? constant(1).scalar ?? 0.5 : node.float("ratio", 0.5)
         let call = LayerCall("DROPOUT", [CallArgument(name: "rate", value: .word(Self.decimal(rate)), fallback: .word("0.5"))])
         return [try same(call)] + node.output.dropFirst().map { _ in .unused }
     }
@@ -367,7 +370,7 @@ struct NodeRule {
         switch merge {
         case .concat:
             guard Set(volumes.map { Pair($0.w, $0.h) }).count == 1 else { throw ImportProblem("Concat of sizes \(volumes.map(\.description))") }
-            volume = Volume(volumes[0].w, volumes[0].h, volumes.map(\.d).reduce(0) { min($0 + $1, Limits.saturatedSize) })
+            volume = Volume(volumes[0].w, volumes[0].h, saturatedSum(volumes.map(\.d)))
         case .sum, .product:
             volume = Volume(volumes.map(\.w).max()!, volumes.map(\.h).max()!, volumes.map(\.d).max()!)
         }
@@ -379,8 +382,7 @@ struct NodeRule {
         guard let (offset, bias) = constantOperand() else { return try merged(.sum) }
         // A bias after a bias-free MatMul or Conv that nothing else reads: the layer's own.
         let input = try activation(1 - offset)
-        let layer = reader.layer(input.layer)
-        guard case .layer(var call) = layer.step, call.argument("bias") == .word("false"), reader.readOnce(node.input[1 - offset]),
+        guard case .layer(var call) = reader.layers[input.layer].step, call.argument("bias") == .word("false"), reader.readOnce(node.input[1 - offset]),
             bias.count == input.volume.d
         else {
             throw ImportProblem("Add of a constant \(bias.dims) to an activation; convlint has no layer that adds a fixed tensor")
@@ -541,7 +543,7 @@ struct NodeRule {
                 "Resize with mode=\(mode), coordinate_transformation_mode=\(transform); convlint reads PyTorch's nearest and bilinear (align_corners=False)")
         }
         let (w, h): (Int, Int)
-        if node.opType == "Resize", inputs.count > 3, inputs[3] != nil {
+        if node.opType == "Resize", given(3) {
             let sizes = try ints(3)
             guard sizes.count == 4 else { throw ImportProblem("Resize to sizes \(sizes)") }
             (w, h) = (sizes[3], sizes[2])

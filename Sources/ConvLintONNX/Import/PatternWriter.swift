@@ -228,17 +228,16 @@ struct PatternWriter {
             var expression: String?
             for parameter in parameters {
                 let base = members.map { value($0, parameter.slot) }
-                if base == values { expression = parameter.name } else if let factor = Self.factor(values, of: base) {
+                if base == values { expression = parameter.name } else if let factor = BlockParameters.factor(values, of: base) {
                     expression = "\(factor)*\(parameter.name)"
-                } else if let divisor = Self.factor(base, of: values) {
+                } else if let divisor = BlockParameters.factor(base, of: values) {
                     expression = "\(parameter.name)/\(divisor)"
                 }
                 if expression != nil { break }
             }
             if expression == nil {
                 guard case .number(_, _, _, let role) = members[0][slot] else { continue }
-                let taken = Set(parameters.map(\.name))
-                let name = taken.contains(role) ? (2...).lazy.map { "\(role)\($0)" }.first { !taken.contains($0) }! : role
+                let name = BlockParameters.unusedName(role, among: Set(parameters.map(\.name)))
                 parameters.append((name, slot))
                 expression = name
             }
@@ -265,13 +264,6 @@ struct PatternWriter {
         return (block, calls)
     }
 
-    /// The whole factor k ≥ 2 with values = k · base for every member, if there is one.
-    private static func factor(_ values: [Int], of base: [Int]) -> Int? {
-        guard let first = base.first, first != 0, values[0] % first == 0 else { return nil }
-        let factor = values[0] / first
-        return factor >= 2 && zip(values, base).allSatisfy({ $0 == factor * $1 }) ? factor : nil
-    }
-
     /// `residual`, `projection`, `dense`, `branches` or `gate`, numbered after the first.
     private func blockName(_ pieces: [Piece]) -> String {
         let text = Self.text(pieces)
@@ -289,8 +281,7 @@ struct PatternWriter {
         } else {
             stem = "branches"
         }
-        let taken = Set(blocks.map(\.name))
-        return taken.contains(stem) ? (2...).lazy.map { "\(stem)\($0)" }.first { !taken.contains($0) }! : stem
+        return BlockParameters.unusedName(stem, among: Set(blocks.map(\.name)))
     }
 
     // MARK: Pieces

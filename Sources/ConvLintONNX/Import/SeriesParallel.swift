@@ -100,7 +100,7 @@ struct SeriesParallel {
         let members = Array(outer.inputs[run])
         let volumes = members.map { layers[$0].volume }
         let inner = ImportedLayer(
-            step: .merge(.concat), inputs: members, volume: Volume(volumes[0].w, volumes[0].h, volumes.map(\.d).reduce(0) { min($0 + $1, Limits.saturatedSize) }), node: outer.node)
+            step: .merge(.concat), inputs: members, volume: Volume(volumes[0].w, volumes[0].h, saturatedSum(volumes.map(\.d))), node: outer.node)
         // Indices from `index` on move up by one.
         func moved(_ layer: Int) -> Int { layer >= index ? layer + 1 : layer }
         var rebuilt = Array(layers[..<index])
