@@ -8,6 +8,11 @@ public enum Limits {
     public static let onnxFileBytes = 1 << 31
     /// Nodes of an ONNX graph `convlint import` reads: as many as the layers a file may expand to.
     public static let onnxNodes = expandedLayers
+    /// Inputs of an ONNX Concat whose prefixes the import compares with earlier concats
+    /// (DenseNet-264's blocks have 65); a hostile one's would cost their square.
+    public static let onnxConcatPrefixInputs = 1024
+    /// Concats the import nests inside a flattened one (Inception-v3 has 4), each a pass over the graph.
+    public static let onnxNestedConcats = 1000
     /// YAML nodes a document may stand for once its aliases are followed (an "alias bomb").
     public static let yamlNodes = 100_000
     /// Nesting of YAML collections, and of brackets, groups, repetitions and block calls.

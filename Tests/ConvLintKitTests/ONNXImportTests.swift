@@ -278,6 +278,23 @@ extension SeededRandom: RandomNumberGenerator {}
         }
     }
 
+    @Test func nestingConcatsIsBoundedWork() throws {
+        // One concat of 1,001 pairs, each pair two branches of its own layer: 1,001 concats to
+        // nest, one past the bound, each a pass over the graph.
+        var nodes: [(op: String, inputs: [String], output: String)] = []
+        var parts: [String] = []
+        for pair in 0...Limits.onnxNestedConcats {
+            nodes += [("Relu", ["x"], "t\(pair)"), ("Sigmoid", ["t\(pair)"], "a\(pair)"), ("Tanh", ["t\(pair)"], "b\(pair)")]
+            parts += ["a\(pair)", "b\(pair)"]
+        }
+        var model = try Onnx_ModelProto(serializedBytes: Self.model(nodes + [("Concat", parts, "out")], weights: [:], output: "out"))
+        var axis = Onnx_AttributeProto()
+        (axis.name, axis.type, axis.i) = ("axis", .int, 1)
+        model.graph.node[model.graph.node.count - 1].attribute = [axis]
+        let failure = try #require(importFailure(try model.serializedData()))
+        #expect(failure.message.contains("more than 1000 concatenations nest"), "\(failure)")
+    }
+
     @Test func bytesThatAreNoModelAreUnreadableNotACrash() throws {
         let model = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("squeezenet1_1.onnx")))
         var generator = SeededRandom(seed: 15)

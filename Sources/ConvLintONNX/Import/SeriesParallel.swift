@@ -35,14 +35,12 @@ struct SeriesParallel {
     static func chain(_ layers: [ImportedLayer], output: Int) throws(ImportProblem) -> (layers: [ImportedLayer], chain: [Term]) {
         var structure = SeriesParallel(layers: Self.nestedConcats(layers), dominator: [], output: output)
         structure.dominator = structure.dominators()
-        structure.regroupConcats()
+        try structure.regroupConcats()
         let chain = try structure.chain(from: 0, to: structure.output)
         try structure.check(chain)
         return (structure.layers, chain)
     }
 
-    /// The most inputs of a concat whose prefixes are looked up (DenseNet-264's blocks have 65).
-    static let concatInputs = 1024
 
     /// DenseNet's `cat([x0, y1, …, yk])` after `cat([x0, y1, …, yk−1])` is the concat of that
     /// concat and yk: written so, each concat reads the one before it and the graph nests.
@@ -52,9 +50,7 @@ struct SeriesParallel {
         for index in layers.indices {
             guard case .merge(.concat) = layers[index].step else { continue }
             let inputs = layers[index].inputs
-            // Real concats have tens of inputs; the prefixes of a hostile one with thousands
-            // would cost their square.
-            guard inputs.count <= Self.concatInputs else { continue }
+            guard inputs.count <= Limits.onnxConcatPrefixInputs else { continue }
             for length in stride(from: inputs.count - 1, through: 2, by: -1) {
                 if let earlier = concats[Array(inputs.prefix(length))] {
                     layers[index].inputs = [earlier] + inputs.dropFirst(length)
@@ -69,8 +65,9 @@ struct SeriesParallel {
     /// An exporter writes `cat([a, cat([b(t), c(t)]), d])` as one `Concat(a, b, c, d)`: inputs
     /// next to each other that share a branch below the concat's fork (t here) are concatenated
     /// first, in a merge of their own, which keeps the channels' order and makes the graph nest.
-    private mutating func regroupConcats() {
+    private mutating func regroupConcats() throws(ImportProblem) {
         var changed = true
+        var inserted = 0
         while changed {
             changed = false
             for index in layers.indices {
@@ -86,6 +83,11 @@ struct SeriesParallel {
                 var end = start + 1
                 while end + 1 < heads.count, heads[end + 1] == heads[start] { end += 1 }
                 guard end - start + 1 < heads.count else { continue }
+                // Each costs a pass over the graph: a bound on them bounds the work.
+                inserted += 1
+                guard inserted <= Limits.onnxNestedConcats else {
+                    throw ImportProblem("more than \(Limits.onnxNestedConcats) concatenations nest inside others; convlint reads at most that many")
+                }
                 insertConcat(of: start...end, before: index)
                 dominator = dominators()
                 changed = true
