@@ -821,14 +821,15 @@ import Testing
         options.keepActivations = true
         let unfused = Executor(analysis: analysis, options: options)
         _ = unfused.run(output: { alone = Array($0) })
-        // Each conv's BN; the clamp after it where the GEMM stores the output itself (the 1x1
-        // and the strided conv), not after the 3x3 stride-1 ones; and the ReLU after the ADD,
-        // clamped as the sum is stored.
-        #expect(executor.compiled.fusedLayers == 7)
+        // Each conv's BN; the clamp after it where a C kernel stores the output itself (the 1x1
+        // and the strided conv, and the 3x3 stride-1 ones by Winograd), not after the shifted
+        // GEMM's; and the ReLU after the ADD, clamped as the sum is stored.
+        let clampedByWinograd = winograd == .off ? 0 : 2
+        #expect(executor.compiled.fusedLayers == 7 + clampedByWinograd)
         #expect(unfused.compiled.fusedLayers == 0)
         #expect(run.mismatches(with: analysis).isEmpty, "\(run.mismatches(with: analysis))")
         let fusedRows = run.layers.filter { $0.algorithm == Epilogue.fused }
-        #expect(fusedRows.count == 6)
+        #expect(fusedRows.count == 6 + clampedByWinograd)
         let clampedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fusedIntoSum }
         #expect(clampedSums.map { analysis.layers[$0 - 1].node.label } == ["ADD"])
         #expect(fusedRows.count { $0.output.d == 64 } == 1)
