@@ -396,16 +396,17 @@ import Testing
             kernel: kernel, stride: stride, padding: padding, batch: 1, depth: 2, height: 4, width: 3, outW: outW, outH: outH)
     }
 
-    /// Rows wide enough for the stride-1 path that pools 16 outputs at a time, with the
-    /// clipped windows of the edges and a remainder after the last 16.
-    @Test(arguments: [(3, 1, 1), (5, 1, 2), (3, 1, 0), (2, 1, 1), (3, 2, 1)])
+    /// Rows wide enough for the C kernel's paths that pool 16 outputs at a time (strides 1 and
+    /// 2) and the one that pools one at a time (3), with the clipped windows of the edges, a
+    /// remainder after the last 16, and windows that end at the input's last value.
+    @Test(arguments: [(3, 1, 1), (5, 1, 2), (3, 1, 0), (2, 1, 1), (3, 2, 1), (3, 2, 0), (2, 2, 0), (3, 3, 1)])
     func widePoolingMatchesItsDefinition(kernel: Int, stride: Int, padding: Int) {
-        for width in [16, 17, 18, 37, 40] {
+        for width in [16, 17, 18, 37, 40, 64, 71] {
             let outW = (width + 2 * padding - kernel) / stride + 1
-            let outH = (6 + 2 * padding - kernel) / 1 + 1
+            let outH = (6 + 2 * padding - kernel) / stride + 1
             checkPooling(
-                kernel: (kernel, kernel), stride: (stride, 1), padding: (padding, padding), batch: 1, depth: 2, height: 6, width: width,
-                outW: outW, outH: outH)
+                kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding), batch: 2, depth: 2, height: 6,
+                width: width, outW: outW, outH: outH)
         }
     }
 
@@ -417,9 +418,10 @@ import Testing
         let arena = TensorArena()
         let values = random(batch * depth * height * width, seed: 8)
         let input = tensor(values, batch, depth, height, width, arena: arena)
-        for isMax in [true, false] {
+        // Every instruction set this CPU runs, for max and for average.
+        for (isMax, isa) in [true, false].flatMap({ isMax in NativeGEMM.supported.map { (isMax, $0) } }) {
             let output = Tensor(batch: batch, depth: depth, height: outH, width: outW, arena: arena)
-            Pooling(kernel: kernel, stride: stride, padding: padding, isMax: isMax).forward(input, into: output)
+            Pooling(kernel: kernel, stride: stride, padding: padding, isMax: isMax, isa: isa).forward(input, into: output)
             var expected = [Float]()
             for plane in 0..<batch * depth {
                 for oy in 0..<outH {
@@ -439,7 +441,7 @@ import Testing
             }
             expectClose(
                 output.storage, expected,
-                "pool \(batch)x\(depth)x\(height)x\(width) F\(kernel) S\(stride) P\(padding) out \(outW)x\(outH) max \(isMax)")
+                "pool \(batch)x\(depth)x\(height)x\(width) F\(kernel) S\(stride) P\(padding) out \(outW)x\(outH) max \(isMax) isa \(isa)")
         }
     }
 
@@ -455,7 +457,7 @@ import Testing
         #expect(abs(avgOut.storage[0] - 14 / 9) < 1e-6)
     }
 
-    @Test func theTwoByTwoMaxPoolFastPathTakesTheLargestOfEachWindow() {
+    @Test func theTwoByTwoMaxPoolTakesTheLargestOfEachWindow() {
         let arena = TensorArena()
         let (batch, depth, height, width) = (2, 3, 6, 8)
         let values = random(batch * depth * height * width, seed: 11)

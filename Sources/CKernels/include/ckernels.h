@@ -54,4 +54,11 @@ void ckernels_winograd_input(int isa, int tile, const float *plane, int padded_w
 void ckernels_winograd_output(int isa, int tile, const float *m, size_t stride, int tiles_w, int first, int count,
                               float *out, int out_h, int out_w, float scale, float shift, float low, float high);
 
+/// Pooling for `count` outputs in each of `rows` rows whose windows lie wholly inside the
+/// input: output j of row r, at out[r · out_ld + j], is the largest (`is_max`) or the sum times
+/// `scale` of the kh x kw values whose top left is top[(r · sy) · ld + j · sx], rows of the input
+/// `ld` floats apart.
+void ckernels_pool_rows(int isa, const float *top, int ld, int sy, int rows, int kh, int kw, int sx, int count,
+                        float *out, int out_ld, int is_max, float scale);
+
 #endif

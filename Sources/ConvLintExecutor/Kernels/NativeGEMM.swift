@@ -12,11 +12,12 @@ struct NativeGEMM: GEMM {
     /// The instruction sets this CPU runs, best last.
     static let supported: [Int32] = (0...2).filter { ckernels_isa_supported($0) != 0 }
 
-    /// The one `CONVLINT_ISA` names when this CPU runs it, else the best.
-    static var chosen: Int32 {
+    /// The one `CONVLINT_ISA` names when this CPU runs it, else the best: read once, as reading
+    /// the environment takes tens of microseconds, as long as a small layer.
+    static let chosen: Int32 = {
         let named = ProcessInfo.processInfo.environment["CONVLINT_ISA"]
         return supported.first { String(cString: ckernels_isa_name($0)) == named } ?? ckernels_best_isa()
-    }
+    }()
 
     init(isa: Int32 = NativeGEMM.chosen) { self.isa = isa }
 
