@@ -57,8 +57,9 @@ static void pack_b(const float *b, int ldb, int trans, int p0, int kc, int colum
 // The epilogue of row i, which a kernel applies to a whole tile after the last panel of K.
 static inline float ep_scale(const ckernels_epilogue *ep, int i) { return ep->scale ? ep->scale[i] : 1; }
 static inline float ep_shift(const ckernels_epilogue *ep, int i) { return ep->shift ? ep->shift[i] : 0; }
-static inline float ep_apply(const ckernels_epilogue *ep, int i, float x) {
+static inline float ep_apply(const ckernels_epilogue *ep, int i, int j, float x) {
     float y = x * ep_scale(ep, i) + ep_shift(ep, i);
+    if (ep->addend) y += ep->addend[(size_t)i * ep->addend_ld + j];
     return y < ep->low ? ep->low : y > ep->high ? ep->high : y;
 }
 
@@ -75,7 +76,7 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
     for (int i = 0; i < MR; i++) {
         for (int j = 0; j < NR; j++) {
             float y = (first && !accumulate ? 0 : c[(size_t)i * ldc + j]) + acc[i][j];
-            c[(size_t)i * ldc + j] = ep ? ep_apply(ep, i, y) : y;
+            c[(size_t)i * ldc + j] = ep ? ep_apply(ep, i, j, y) : y;
         }
     }
 }
@@ -89,8 +90,15 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
         if (ep) {                                                                                   \
             __m256 s = _mm256_set1_ps(ep_scale(ep, i)), t = _mm256_set1_ps(ep_shift(ep, i));        \
             __m256 low = _mm256_set1_ps(ep->low), high = _mm256_set1_ps(ep->high);                 \
-            l = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(l, s, t), low), high);                 \
-            h = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(h, s, t), low), high);                 \
+            l = _mm256_fmadd_ps(l, s, t);                                                           \
+            h = _mm256_fmadd_ps(h, s, t);                                                           \
+            if (ep->addend) {                                                                       \
+                const float *r = ep->addend + (size_t)(i) * ep->addend_ld;                          \
+                l = _mm256_add_ps(l, _mm256_loadu_ps(r));                                           \
+                h = _mm256_add_ps(h, _mm256_loadu_ps(r + 8));                                       \
+            }                                                                                       \
+            l = _mm256_min_ps(_mm256_max_ps(l, low), high);                                         \
+            h = _mm256_min_ps(_mm256_max_ps(h, low), high);                                         \
         }                                                                                           \
         _mm256_storeu_ps(row, l);                                                                   \
         _mm256_storeu_ps(row + 8, h);                                                               \
@@ -133,8 +141,15 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
         if (ep) {                                                                                   \
             __m512 s = _mm512_set1_ps(ep_scale(ep, i)), t = _mm512_set1_ps(ep_shift(ep, i));        \
             __m512 low = _mm512_set1_ps(ep->low), high = _mm512_set1_ps(ep->high);                 \
-            l = _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(l, s, t), low), high);                 \
-            h = _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(h, s, t), low), high);                 \
+            l = _mm512_fmadd_ps(l, s, t);                                                           \
+            h = _mm512_fmadd_ps(h, s, t);                                                           \
+            if (ep->addend) {                                                                       \
+                const float *r = ep->addend + (size_t)(i) * ep->addend_ld;                          \
+                l = _mm512_add_ps(l, _mm512_loadu_ps(r));                                           \
+                h = _mm512_add_ps(h, _mm512_loadu_ps(r + 16));                                      \
+            }                                                                                       \
+            l = _mm512_min_ps(_mm512_max_ps(l, low), high);                                         \
+            h = _mm512_min_ps(_mm512_max_ps(h, low), high);                                         \
         }                                                                                           \
         _mm512_storeu_ps(row, l);                                                                   \
         _mm512_storeu_ps(row + 16, h);                                                              \
@@ -322,15 +337,16 @@ static void apply_rows(const ckernels_epilogue *ep, int first, int rows, int n, 
     if (!ep) return;
     for (int i = 0; i < rows; i++) {
         float *row = c + (size_t)i * ldc;
-        for (int j = 0; j < n; j++) row[j] = ep_apply(ep, first + i, row[j]);
+        for (int j = 0; j < n; j++) row[j] = ep_apply(ep, first + i, j, row[j]);
     }
 }
 
-// The epilogue from row `first` on.
-static ckernels_epilogue from_row(const ckernels_epilogue *ep, int first) {
+// The epilogue of the block of C from row `row` and column `column` on.
+static ckernels_epilogue from(const ckernels_epilogue *ep, int row, int column) {
     ckernels_epilogue part = *ep;
-    if (part.scale) part.scale += first;
-    if (part.shift) part.shift += first;
+    if (part.scale) part.scale += row;
+    if (part.shift) part.shift += row;
+    if (part.addend) part.addend += (size_t)row * part.addend_ld + column;
     return part;
 }
 
@@ -406,18 +422,21 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
                         ckernels_epilogue here;
                         const ckernels_epilogue *ep = NULL;
                         if (last && epilogue) {
-                            here = from_row(epilogue, i0 + is);
+                            here = from(epilogue, i0 + is, j0 + js);
                             ep = &here;
                         }
                         if (width == nr && height == mr) {
                             isa.kernel(kc, as, bs, target, ldc, first, accumulate, ep);
                         } else {
-                            // An edge tile: compute into a buffer holding C's values, copy back the part that exists.
+                            // An edge tile: compute into a buffer holding C's values, copy back the part that
+                            // exists. An addend is read only where C exists: its epilogue goes with the copy.
                             int keep = !(first && !accumulate);
                             for (int i = 0; i < mr; i++)
                                 for (int j = 0; j < nr; j++)
                                     tile[i * nr + j] = keep && i < height && j < width ? target[(size_t)i * ldc + j] : 0;
-                            isa.kernel(kc, as, bs, tile, nr, 0, 1, ep);
+                            const ckernels_epilogue *in_kernel = ep && ep->addend ? NULL : ep;
+                            isa.kernel(kc, as, bs, tile, nr, 0, 1, in_kernel);
+                            if (ep && !in_kernel) apply_rows(ep, 0, height, width, tile, nr);
                             for (int i = 0; i < height; i++) memcpy(target + (size_t)i * ldc, tile + i * nr, sizeof(float) * width);
                         }
                     }

@@ -222,8 +222,11 @@ import Testing
     }
 
     /// A random per-channel scale and shift and a clamp to [−0.5, 1] (tighter than any
-    /// activation's, so that both bounds bite), and what they make of an unbiased output.
-    static func epilogue(_ c: ConvCase) -> (epilogue: Epilogue, expected: ([Float]) -> [Float], scale: ([Float]) -> Float) {
+    /// activation's, so that both bounds bite), and what they make of an unbiased output plus,
+    /// when given, the residual added before the clamp.
+    static func epilogue(_ c: ConvCase) -> (
+        epilogue: Epilogue, expected: ([Float], [Float]?) -> [Float], scale: ([Float]) -> Float
+    ) {
         var generator = SeededRandom(seed: 6)
         let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * c.filters)
         generator.fillNormal(values, standardDeviation: 1)
@@ -232,10 +235,10 @@ import Testing
         let plane = c.outHeight * c.outWidth
         return (
             Epilogue(scale: scale, shift: shift, clamp: (-0.5, 1)),
-            { unbiased in
+            { unbiased, residual in
                 unbiased.indices.map { i in
                     let f = i / plane % c.filters
-                    return min(max(unbiased[i] * scale[f] + shift[f], -0.5), 1)
+                    return min(max(unbiased[i] * scale[f] + shift[f] + (residual?[i] ?? 0), -0.5), 1)
                 }
             },
             // The clamp hides the size of what it clamps, not its rounding error.
@@ -276,7 +279,21 @@ import Testing
             var fused = conv
             let epilogue = Self.epilogue(c)
             fused.forward(input, weights: weights, packed: packed, epilogue: epilogue.epilogue, into: output, gemm: gemm, arena: arena)
-            expectClose(output.storage, epilogue.expected(unbiased), "\(gemm.name) \(c.testDescription) fused", scale: epilogue.scale(unbiased))
+            expectClose(
+                output.storage, epilogue.expected(unbiased, nil), "\(gemm.name) \(c.testDescription) fused",
+                scale: epilogue.scale(unbiased))
+            // And the residual ADD after it, added before the clamp where the GEMM stores the output.
+            if conv.method != .shifted {
+                let residual = random(output.count, seed: 7)
+                residual.withUnsafeBufferPointer { residualValues in
+                    var sum = epilogue.epilogue
+                    (sum.addend, sum.addendStride) = (residualValues.baseAddress!, c.outHeight * c.outWidth)
+                    fused.forward(input, weights: weights, packed: packed, epilogue: sum, into: output, gemm: gemm, arena: arena)
+                }
+                expectClose(
+                    output.storage, epilogue.expected(unbiased, residual), "\(gemm.name) \(c.testDescription) fused with a residual",
+                    scale: epilogue.scale(unbiased))
+            }
             conv.forward(input, weights: weights, packed: packed, epilogue: Epilogue(bias: bias), into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
@@ -315,7 +332,7 @@ import Testing
             var fused = winograd
             let epilogue = Self.epilogue(c)
             fused.forward(input, epilogue: epilogue.epilogue, into: output, gemm: gemm, arena: arena)
-            expectClose(output.storage, epilogue.expected(unbiased), "\(gemm.name) \(c.testDescription) fused", scale: epilogue.scale(unbiased))
+            expectClose(output.storage, epilogue.expected(unbiased, nil), "\(gemm.name) \(c.testDescription) fused", scale: epilogue.scale(unbiased))
             winograd.forward(input, epilogue: Epilogue(bias: bias), into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             #expect(winograd.macs == c.batch * c.filters * c.outHeight * c.outWidth * c.depth * 9)
@@ -804,11 +821,14 @@ import Testing
 @Suite struct ExecutorFusionTests {
     static let source = """
         input: 20x20x16
+        batch: 2
         rounding: floor
         defaults:
           CONV: {size: 3, stride: 1, pad: 1}
         network: "INPUT -> CONV(32) -> BN -> RELU -> CONV(32, F=1, P=0) -> BN -> RELU
-                  -> (CONV(32) -> BN -> RELU6 + ID) -> RELU -> CONV(64, S=2) -> RELU -> CONV(24) -> BN"
+                  -> (CONV(32) -> BN -> RELU6 + ID) -> RELU -> CONV(64, S=2) -> RELU
+                  -> (CONV(16, F=1, P=0) -> RELU -> CONV(64, F=1, P=0) -> BN + ID) -> RELU
+                  -> (CONV(64, F=1, P=0) + CONV(64, F=1, P=0) -> BN) -> CONV(24) -> BN"
         """
 
     @Test(arguments: Winograd.Use.allCases)
@@ -825,16 +845,21 @@ import Testing
         _ = unfused.run(output: { alone = Array($0) })
         // Each conv's BN; the clamp after it where a C kernel stores the output itself (the 1x1
         // and the strided conv, and the 3x3 stride-1 ones by Winograd), not after the shifted
-        // GEMM's; and the ReLU after the ADD, clamped as the sum is stored.
+        // GEMM's; the ADDs after a 1x1 conv (through the shortcut's ID, and from the branch
+        // before it) with their ReLU; and the ReLU after the other ADD, clamped as the sum is
+        // stored.
         let clampedByWinograd = winograd == .off ? 0 : 2
-        #expect(executor.compiled.fusedLayers == 7 + clampedByWinograd)
+        #expect(executor.compiled.fusedLayers == 13 + clampedByWinograd)
         #expect(unfused.compiled.fusedLayers == 0)
         #expect(run.mismatches(with: analysis).isEmpty, "\(run.mismatches(with: analysis))")
         let fusedRows = run.layers.filter { $0.algorithm == Epilogue.fused }
-        #expect(fusedRows.count == 6 + clampedByWinograd)
+        #expect(fusedRows.count == 12 + clampedByWinograd)
+        let fusedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fused && analysis.layers[$0].node.label == "ADD" }
+        #expect(fusedSums.count == 2)
         let clampedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fusedIntoSum }
         #expect(clampedSums.map { analysis.layers[$0 - 1].node.label } == ["ADD"])
-        #expect(fusedRows.count { $0.output.d == 64 } == 1)
+        // The strided conv's ReLU, and the BN, ADD (and ReLU) of each 64-channel residual.
+        #expect(fusedRows.count { $0.output.d == 64 } == 6)
         #expect(fused.count == alone.count)
         let scale = alone.map(abs).max() ?? 1
         let worst = zip(fused, alone).map { abs($0 - $1) }.max() ?? 0

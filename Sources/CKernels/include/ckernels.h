@@ -13,12 +13,15 @@ const char *ckernels_isa_name(int isa);
 /// that does not run here).
 void ckernels_tile(int isa, int *rows, int *columns);
 
-/// What the product's rows go through as they are stored: row i becomes
-/// min(max(x·scale[i] + shift[i], low), high), a NULL scale counting as 1 and a NULL shift as 0
-/// (a convolution's bias, its BN at inference and a ReLU).
+/// What the product's rows go through as they are stored: element (i, j) becomes
+/// min(max(x·scale[i] + shift[i] + addend[i · addend_ld + j], low), high), a NULL scale
+/// counting as 1 and a NULL shift or addend as 0 (a convolution's bias, its BN at inference, the
+/// residual it is added to and a ReLU).
 typedef struct {
     const float *scale, *shift;
     float low, high;
+    const float *addend;
+    int addend_ld;
 } ckernels_epilogue;
 
 /// C = A·B (+ C when accumulate), single-threaded, row-major: A is M×K (stored K×M when

@@ -253,15 +253,17 @@ private struct ConvolutionPass: @unchecked Sendable {
         let count = min(blocks.size, positions - first)
         guard count > 0, filters > 0 else { return (0, 0) }
         let source = input.image(n) + group * inPerGroup * input.height * input.width
+        // A residual added as the block is stored is read at the block's own positions.
+        let stored = epilogue.positions(from: first, image: n, imageSize: output.imageSize)
         if method == .pointwise {
             gemm.multiply(
                 m: filters, n: count, k: rows, a: operand(panel, filterRows), b: source + first,
-                ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: epilogue)
+                ldb: positions, transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: stored)
         } else {
             im2col(source, positions: first..<(first + count), into: own)
             gemm.multiply(
                 m: filters, n: count, k: rows, a: operand(panel, filterRows), b: own, ldb: count,
-                transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: epilogue)
+                transposeB: false, c: target + first, ldc: positions, accumulate: false, epilogue: stored)
         }
         return (filters * rows * count, filters * rows * count)
     }

@@ -98,8 +98,9 @@ enum Elementwise {
         }
     }
 
+    /// target[i] = f(target[i] + source[i]) over `range`, on the calling thread.
     @inline(__always)
-    private static func sum<F: ValueMap>(_ range: Range<Int>, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ f: F) {
+    static func sum<F: ValueMap>(_ range: Range<Int>, _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ f: F) {
         var i = range.lowerBound
         while i + Vector.scalarCount <= range.upperBound {
             let sum = UnsafeRawPointer(target + i).loadUnaligned(as: Vector.self) + UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self)

@@ -1,8 +1,10 @@
+import CKernels
+
 /// What a convolution's output goes through as it is stored, while the block is still in
 /// cache: y = x·scale + shift per channel (its bias, or the BN that follows it at inference
-/// folded with the bias), then clamped by the ReLU or ReLU6 that follows where the GEMM
-/// stores the output itself (see `CompiledNetwork.Fusion`). A folded BN saves a pass that
-/// writes a new activation.
+/// folded with the bias), plus the residual of the ADD that follows, then clamped by the ReLU
+/// or ReLU6 that follows where the GEMM stores the output itself (see
+/// `CompiledNetwork.Fusion`). Each saves a pass over a whole activation.
 public struct Epilogue: @unchecked Sendable {
     /// The algorithm a fused layer reports.
     static let fused = "fused into the convolution before it"
@@ -12,6 +14,10 @@ public struct Epilogue: @unchecked Sendable {
     /// Per channel; nil for 1 and 0.
     var scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?
     var low = -Float.infinity, high = Float.infinity
+    /// Added to the output, laid out as it is (channel c's values `addendStride` apart from
+    /// channel c − 1's); nil for none.
+    var addend: UnsafePointer<Float>?
+    var addendStride = 0
 
     /// None: the product as it is.
     static let none = Epilogue(bias: nil)
@@ -28,10 +34,23 @@ public struct Epilogue: @unchecked Sendable {
     func channels(from first: Int) -> Epilogue {
         var part = self
         (part.scale, part.shift) = (scale.map { $0 + first }, shift.map { $0 + first })
+        part.addend = addend.map { $0 + first * addendStride }
         return part
     }
 
-    var isIdentity: Bool { scale == nil && shift == nil && low == -.infinity && high == .infinity }
+    /// The same for the positions from `first` on, and for image `n` (of `imageSize` floats).
+    func positions(from first: Int, image n: Int = 0, imageSize: Int = 0) -> Epilogue {
+        var part = self
+        part.addend = addend.map { $0 + n * imageSize + first }
+        return part
+    }
+
+    var isIdentity: Bool { scale == nil && shift == nil && addend == nil && low == -.infinity && high == .infinity }
+
+    /// The C kernel's form of it.
+    var c: ckernels_epilogue {
+        ckernels_epilogue(scale: scale, shift: shift, low: low, high: high, addend: addend, addend_ld: Int32(addendStride))
+    }
 
     /// Channel `c`'s scale, shift and clamp.
     func map(channel c: Int) -> ScaleShiftClamp {
@@ -48,7 +67,16 @@ public struct Epilogue: @unchecked Sendable {
     /// `count` values of channel `c` from `source` to `target` (which may be the same).
     func apply(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, count: Int, channel c: Int) {
         let map = map(channel: c)
-        if map.clamps {
+        if let addend {
+            // The sum is clamped, not the product.
+            Elementwise.map(0..<count, source, target, ScaleShift(scale: map.scale, shift: map.shift))
+            let row = addend + c * addendStride
+            if map.clamps {
+                Elementwise.sum(0..<count, row, target, Clamp(low: map.low, high: map.high))
+            } else {
+                Elementwise.sum(0..<count, row, target, Identity())
+            }
+        } else if map.clamps {
             Elementwise.map(0..<count, source, target, map)
         } else {
             Elementwise.map(0..<count, source, target, ScaleShift(scale: map.scale, shift: map.shift))

@@ -65,7 +65,7 @@ struct NativeGEMM: GEMM {
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
         epilogue: Epilogue
     ) {
-        var bounds = ckernels_epilogue(scale: epilogue.scale, shift: epilogue.shift, low: epilogue.low, high: epilogue.high)
+        var bounds = epilogue.c
         let status = withUnsafePointer(to: &bounds) { bounds in
             ckernels_sgemm(
                 isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), transposeA ? 1 : 0, packedA, b, Int32(ldb), transposeB ? 1 : 0,

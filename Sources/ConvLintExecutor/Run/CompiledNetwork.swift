@@ -27,16 +27,21 @@ public struct CompiledNetwork: Sendable {
     }
 
     /// The layers a convolution's epilogue does at inference: the BN that is its output's only
-    /// reader, and the ReLU or ReLU6 that is the only reader of that (or of the output itself)
-    /// where a C kernel stores the output with it (a GEMM over the input or its columns, and
-    /// Winograd's output transform). A residual ADD's ReLU is clamped as the sum is stored, in
-    /// the same pass. The shifted GEMM's output goes through Swift's baseline SIMD as it is
-    /// copied out, where a clamp cost more than the in-place pass it saved.
+    /// reader; where the GEMM stores the output (over the input or its columns), the residual
+    /// ADD that is the only reader of that, its other operand computed before the convolution;
+    /// and the ReLU or ReLU6 that is the only reader of the last of them where a C kernel
+    /// stores the output (the GEMM, and Winograd's output transform). An ADD not fused so clamps
+    /// its ReLU as the sum is stored, in the same pass. The shifted GEMM's output goes through
+    /// Swift's baseline SIMD as it is copied out, where a clamp cost more than the in-place pass
+    /// it saved.
     struct Fusion: Sendable {
         var batchNorm: Int?
+        /// The ADD, and the layer whose output it adds followed back through identities (ID)
+        /// to one computed before the convolution: whichever of them holds the tensor then.
+        var residual: (add: Int, operands: [Int])?
         var activation: Int?
         var clamp: (low: Float, high: Float)?
-        var layers: [Int] { [batchNorm, activation].compactMap { $0 } }
+        var layers: [Int] { [batchNorm, residual?.add, activation].compactMap { $0 } }
     }
 
     let steps: [Step]
@@ -87,26 +92,51 @@ public struct CompiledNetwork: Sendable {
             else { return nil }
             return (reader.node.index, clamp)
         }
-        return steps.indices.compactMap { index in
-            let storesWithClamp: Bool
+        // The ADD of two operands that is the only reader of `index`, the other computed before
+        // `convolution` (a shortcut's ID after it passes on a tensor from before).
+        func residual(after index: Int, convolution: Int) -> (add: Int, operands: [Int])? {
+            guard readers.all(of: index).count == 1, let reader = readers.all(of: index).first.map({ analysis.layers[$0] }),
+                case .merge(let merge) = reader.node.operation, merge.mode == .add,
+                reader.node.inputs.count == 2, var operand = reader.node.inputs.first(where: { $0 != index })
+            else { return nil }
+            var operands = [operand]
+            while operand > convolution, case .identity = analysis.layers[operand].node.operation {
+                operand = analysis.layers[operand].node.inputs[0]
+                operands.append(operand)
+            }
+            return operand < convolution ? (reader.node.index, operands) : nil
+        }
+        var fused = Set<Int>()
+        var result = [(Int, Fusion)]()
+        for index in steps.indices where !fused.contains(index) {
+            let storesWithGEMM: Bool, storesWithClamp: Bool
             switch steps[index].convolution {
-            case .gemm(let convolution): storesWithClamp = convolution.method != .shifted
-            case .winograd: storesWithClamp = true
-            case .transposed: return nil
+            case .gemm(let convolution):
+                storesWithGEMM = convolution.method != .shifted
+                storesWithClamp = storesWithGEMM
+            case .winograd: (storesWithGEMM, storesWithClamp) = (false, true)
+            case .transposed: continue
             case nil:
                 guard case .merge(let merge) = analysis.layers[index].node.operation, merge.mode == .add,
                     let (activation, bounds) = clamp(after: index)
-                else { return nil }
-                return (index, Fusion(activation: activation, clamp: bounds))
+                else { continue }
+                result.append((index, Fusion(activation: activation, clamp: bounds)))
+                continue
             }
             var fusion = Fusion(), last = index
             if let reader = soleReader(last), case .normalization(let norm) = reader.node.operation, norm.method == .batch {
                 fusion.batchNorm = reader.node.index
                 last = reader.node.index
             }
+            if storesWithGEMM, let sum = residual(after: last, convolution: index) {
+                fusion.residual = sum
+                last = sum.add
+            }
             if storesWithClamp, let (activation, bounds) = clamp(after: last) { (fusion.activation, fusion.clamp) = (activation, bounds) }
-            return fusion.layers.isEmpty ? nil : (index, fusion)
+            fused.formUnion(fusion.layers)
+            if !fusion.layers.isEmpty { result.append((index, fusion)) }
         }
+        return result
     }
 
     /// Layers fused into a convolution's epilogue.

@@ -204,7 +204,10 @@ public final class Executor {
             } else {
                 let inputs = layer.node.inputs.map { outputs[$0]! }
                 let sole = pending[ObjectIdentifier(inputs[0])] == 1
-                output = run(layer, inputs: inputs, inputIsSole: sole, work: &work)
+                let residual = compiled.steps[layer.node.index].fusion?.residual.map { sum in
+                    sum.operands.lazy.compactMap { outputs[$0] }.first!
+                }
+                output = run(layer, inputs: inputs, inputIsSole: sole, residual: residual, work: &work)
             }
             for input in layer.node.inputs {
                 let tensor = ObjectIdentifier(outputs[input]!)
@@ -232,15 +235,18 @@ public final class Executor {
         Tensor(batch: analysis.batch, depth: volume.d, height: volume.h, width: volume.w, arena: arena)
     }
 
+    /// `residual`: the tensor a convolution's epilogue adds (its fused ADD's other operand).
     private func run(
-        _ layer: LayerReport, inputs: [Tensor], inputIsSole: Bool, work: inout KernelWork
+        _ layer: LayerReport, inputs: [Tensor], inputIsSole: Bool, residual: Tensor?, work: inout KernelWork
     ) -> Tensor {
         let input = inputs[0]
         let weights = parameters[layer.node.index]
         if let owner = compiled.steps[layer.node.index].fusedInto {
-            // Done by the convolution's epilogue or the sum's store: its output is this layer's.
+            // Done by the convolution's epilogue or the sum's store: its output is this layer's,
+            // the input that comes from the convolution (an ADD's other operand was added).
             work.algorithm = compiled.steps[owner].convolution == nil ? Epilogue.fusedIntoSum : Epilogue.fused
-            return input
+            let chain = layer.node.inputs.firstIndex { $0 == owner || compiled.steps[$0].fusedInto == owner }
+            return inputs[chain ?? 0]
         }
         switch layer.node.operation {
         case .input:
@@ -254,9 +260,11 @@ public final class Executor {
                 fast.forward(input, epilogue: epilogues[layer.node.index]!.0, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: fast.macs, multiplications: fast.multiplications, algorithm: fast.name)
             case .gemm(var kernel):
+                var epilogue = epilogues[layer.node.index]!.0
+                if let residual { (epilogue.addend, epilogue.addendStride) = (UnsafePointer(residual.base), output.height * output.width) }
                 kernel.forward(
                     input, weights: weights[0].base, packed: packedFilters[layer.node.index],
-                    epilogue: epilogues[layer.node.index]!.0, into: output, gemm: gemm, arena: arena)
+                    epilogue: epilogue, into: output, gemm: gemm, arena: arena)
                 work = KernelWork(macs: kernel.macs, multiplications: kernel.multiplications, algorithm: kernel.method.rawValue)
             case .transposed(var deconv):
                 deconv.forward(input, weights: weights[0].base, bias: bias, into: output, gemm: gemm, arena: arena)
