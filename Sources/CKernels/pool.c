@@ -4,23 +4,12 @@
 // held to its baseline SIMD, reduced one output at a time).
 #include "ckernels.h"
 
-#include <string.h>
+#include "vector.h"
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-typedef int vi16 __attribute__((vector_size(64), aligned(4)));
-
-// Macros, not functions, for what takes or gives a vector: a vector passed to or returned from
-// a function compiled for another instruction set changes the ABI. MAX keeps a where b is NaN,
-// as the scalar comparison does.
-#define LOAD(p) ({ v16 l_; memcpy(&l_, (p), sizeof l_); l_; })
-#define STORE(p, x) do { v16 y_ = (x); memcpy((p), &y_, sizeof y_); } while (0)
+// MAX keeps a where b is NaN, as the scalar comparison does.
 #define MAX(a, b) ({ v16 a_ = (a), b_ = (b); vi16 m_ = b_ > a_; (v16)((m_ & (vi16)b_) | (~m_ & (vi16)a_)); })
 #define REDUCE(is_max, a, b) ((is_max) ? ((b) > (a) ? (b) : (a)) : (a) + (b))
 #define REDUCE16(is_max, a, b) ((is_max) ? MAX(a, b) : (a) + (b))
-// Lanes 0, 2, …, 30 and 1, 3, …, 31 of the 32 floats in lo and hi.
-#define EVENS(lo, hi) __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
-#define ODDS(lo, hi) __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
-
 // Sixteen windows of a row from `window`, sx (1 or 2) apart. At stride 2 the rows are reduced
 // first, 32 floats at a time, and each pair of columns then takes one shuffle each.
 #define WINDOWS16(window, ld, kh, kw, sx, is_max)                                                  \
@@ -78,46 +67,29 @@ static inline __attribute__((always_inline)) void pool_row(const float *top, int
     }
 }
 
-#define POOL_ARGUMENTS                                                                             \
-    const float *top, int ld, int sy, int rows, int kh, int kw, int sx, int count, float *out, int out_ld, int is_max, \
-        float scale
-
 // Every row, reading nothing past the last window; max and average each get their own loops,
 // and strides 1 and 2 theirs.
-#define POOL(top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale)                    \
-    do {                                                                                            \
-        const float *end_ = (top) + ((size_t)((rows) - 1) * (sy) + (kh) - 1) * (ld) + (size_t)((count) - 1) * (sx) + (kw); \
-        const float *out_end_ = (out) + (size_t)((rows) - 1) * (out_ld) + (count);                 \
-        for (int r_ = 0; r_ < (rows); r_++) {                                                       \
-            const float *t_ = (top) + (size_t)r_ * (sy) * (ld);                                     \
-            float *o_ = (out) + (size_t)r_ * (out_ld);                                              \
-            if (is_max && sx == 1) {                                                                \
-                pool_row(t_, ld, kh, kw, 1, count, o_, 1, scale, end_, out_end_);                             \
-            } else if (is_max && sx == 2) {                                                         \
-                pool_row(t_, ld, kh, kw, 2, count, o_, 1, scale, end_, out_end_);                             \
-            } else if (is_max) {                                                                    \
-                pool_row(t_, ld, kh, kw, sx, count, o_, 1, scale, end_, out_end_);                            \
-            } else {                                                                                \
-                pool_row(t_, ld, kh, kw, sx, count, o_, 0, scale, end_, out_end_);                            \
-            }                                                                                       \
-        }                                                                                           \
-    } while (0)
+CK_PER_ISA(pool, (const float *top, int ld, int sy, int rows, int kh, int kw, int sx, int count, float *out, int out_ld,
+                  int is_max, float scale), {
+    const float *end = top + ((size_t)(rows - 1) * sy + kh - 1) * ld + (size_t)(count - 1) * sx + kw;
+    const float *out_end = out + (size_t)(rows - 1) * out_ld + count;
+    for (int r = 0; r < rows; r++) {
+        const float *t = top + (size_t)r * sy * ld;
+        float *o = out + (size_t)r * out_ld;
+        if (is_max && sx == 1) {
+            pool_row(t, ld, kh, kw, 1, count, o, 1, scale, end, out_end);
+        } else if (is_max && sx == 2) {
+            pool_row(t, ld, kh, kw, 2, count, o, 1, scale, end, out_end);
+        } else if (is_max) {
+            pool_row(t, ld, kh, kw, sx, count, o, 1, scale, end, out_end);
+        } else {
+            pool_row(t, ld, kh, kw, sx, count, o, 0, scale, end, out_end);
+        }
+    }
+})
 
-static void pool_portable(POOL_ARGUMENTS) { POOL(top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale); }
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2,fma"))) static void pool_avx2(POOL_ARGUMENTS) {
-    POOL(top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale);
-}
-__attribute__((target("avx512f"))) static void pool_avx512(POOL_ARGUMENTS) {
-    POOL(top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale);
-}
-static void (*const pools[])(POOL_ARGUMENTS) = {pool_portable, pool_avx2, pool_avx512};
-#else
-static void (*const pools[])(POOL_ARGUMENTS) = {pool_portable};
-#endif
-
-void ckernels_pool_rows(int isa, POOL_ARGUMENTS) {
+void ckernels_pool_rows(int isa, const float *top, int ld, int sy, int rows, int kh, int kw, int sx, int count,
+                        float *out, int out_ld, int is_max, float scale) {
     if (rows <= 0 || count <= 0 || kh <= 0 || kw <= 0 || sx <= 0) return;
-    int runs = isa >= 0 && isa < (int)(sizeof pools / sizeof pools[0]) && ckernels_isa_supported(isa);
-    pools[runs ? isa : 0](top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale);
+    pool_for(isa)(top, ld, sy, rows, kh, kw, sx, count, out, out_ld, is_max, scale);
 }

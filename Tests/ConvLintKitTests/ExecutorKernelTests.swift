@@ -189,6 +189,11 @@ import Testing
         (ConvCase(depth: 3, height: 4, width: 6, filters: 2, kernel: (3, 9), stride: (2, 1), padding: (1, 4)), .columns),
         (ConvCase(depth: 5, height: 3, width: 3, filters: 4, kernel: (5, 5), stride: (3, 3), padding: (2, 2)), .columns),
         (ConvCase(depth: 4, height: 8, width: 2, filters: 3, kernel: (1, 5), padding: (0, 2)), .columns),
+        // Stride-2 rows of more than 16 outputs, which the C im2col gathers 16 at a time (and
+        // its last 16 from loads that end at the row's last value): ResNet's 7x7/2 stem.
+        (ConvCase(depth: 3, height: 20, width: 70, filters: 5, kernel: (7, 7), stride: (2, 2), padding: (3, 3)), .columns),
+        (ConvCase(batch: 2, depth: 4, height: 9, width: 40, filters: 6, stride: (2, 2), padding: (1, 1)), .columns),
+        (ConvCase(depth: 4, height: 6, width: 66, filters: 3, kernel: (1, 1), stride: (2, 2), padding: (0, 0)), .columns),
     ]
 
     /// The convolution written as its definition: seven nested loops.

@@ -64,4 +64,11 @@ void ckernels_winograd_output(int isa, int tile, const float *m, size_t stride, 
 void ckernels_pool_rows(int isa, const float *top, int ld, int sy, int rows, int kh, int kw, int sx, int count,
                         float *out, int out_ld, int is_max, float scale);
 
+/// im2col for output positions [first, first + count) of a convolution over `channels` planes
+/// of height x width: row (ky · kw + kx) · channels + c of `columns`, `count` floats long, holds
+/// tap (ky, kx) of channel c for each position (out_w positions a row), zero where the window
+/// hangs over the padding. Strides sh, sw, paddings ph, pw and dilations dh, dw.
+void ckernels_im2col(int isa, const float *source, int channels, int height, int width, int kh, int kw, int sh, int sw,
+                     int ph, int pw, int dh, int dw, int out_w, int first, int count, float *columns);
+
 #endif

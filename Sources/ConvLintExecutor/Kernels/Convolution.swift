@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Convolution as GEMM, per image and group, with weights stored K × Kh × Kw × C/g (each
@@ -329,49 +330,12 @@ private struct ConvolutionPass: @unchecked Sendable {
 
     /// Columns for output positions `positions`, rows ordered as the weights are (tap, then
     /// channel): each holds one position's receptive field, zero where it hangs over the padding.
-    /// Within an output row the valid range is computed once, and at stride 1 it is one copy.
     private func im2col(_ source: UnsafePointer<Float>, positions: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
-        let (height, width, outW) = (input.height, input.width, output.width)
-        let span = positions.count
         let (kernel, stride, padding, dilation) = (geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
-        for row in 0..<rows {
-            let tap = row / inPerGroup, channel = row % inPerGroup
-            let ky = tap / kernel.w, kx = tap % kernel.w
-            let plane = source + channel * height * width
-            let target = columns + row * span - positions.lowerBound
-            // Output columns whose tap lands inside the input: x = ox·S − P + kx·d ∈ [0, W), so
-            // ox from ⌈−shift/S⌉ to ⌊(W − 1 − shift)/S⌋. Division truncates towards zero, so each
-            // bound is clamped to 0 before dividing; a tap left of or past every column (a
-            // window wider than its input) gets an empty range.
-            let shift = kx * dilation.w - padding.w
-            let first = min(outW, max(0, -shift + stride.w - 1) / stride.w)
-            let last = width - 1 - shift < 0 ? 0 : min(outW, (width - 1 - shift) / stride.w + 1)
-            let valid = first..<max(first, last)
-            var position = positions.lowerBound
-            while position < positions.upperBound {
-                let oy = position / outW
-                let rowStart = oy * outW
-                let xs = (position - rowStart)..<min(outW, positions.upperBound - rowStart)
-                let line = target + rowStart
-                let y = oy * stride.h - padding.h + ky * dilation.h
-                // Empty when the row is in the padding or the valid columns lie outside this
-                // block's (`clamped` would then return an empty range beyond `xs`).
-                let overlap = xs.clamped(to: valid)
-                let inside = y >= 0 && y < height && !overlap.isEmpty ? overlap : xs.lowerBound..<xs.lowerBound
-                (line + xs.lowerBound).update(repeating: 0, count: max(0, inside.lowerBound - xs.lowerBound))
-                if !inside.isEmpty {
-                    let from = plane + y * width + inside.lowerBound * stride.w + shift
-                    if stride.w == 1 {
-                        (line + inside.lowerBound).update(from: from, count: inside.count)
-                    } else {
-                        for ox in inside { line[ox] = from[(ox - inside.lowerBound) * stride.w] }
-                    }
-                }
-                let tail = max(inside.upperBound, xs.lowerBound)
-                (line + tail).update(repeating: 0, count: xs.upperBound - tail)
-                position = rowStart + xs.upperBound
-            }
-        }
+        ckernels_im2col(
+            gemm.kernelISA, source, Int32(inPerGroup), Int32(input.height), Int32(input.width), Int32(kernel.h), Int32(kernel.w),
+            Int32(stride.h), Int32(stride.w), Int32(padding.h), Int32(padding.w), Int32(dilation.h), Int32(dilation.w),
+            Int32(output.width), Int32(positions.lowerBound), Int32(positions.count), columns)
     }
 }
 

@@ -80,3 +80,9 @@ struct NativeGEMM: GEMM {
         epilogue.apply(rows: m, columns: n, c: c, ldc: ldc)
     }
 }
+
+extension GEMM {
+    /// The instruction set of the C kernels that run beside this backend (im2col, Winograd's
+    /// transforms): the C GEMM's own, else the one chosen for this CPU.
+    var kernelISA: Int32 { (self as? NativeGEMM)?.isa ?? NativeGEMM.chosen }
+}

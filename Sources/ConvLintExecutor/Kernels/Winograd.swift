@@ -196,7 +196,7 @@ public struct Winograd {
         let packed = packedStride
         nonisolated(unsafe) let own = scratch.base + channels * tiling.plane
         let layout = TileLayout(
-            tile: tile, isa: (gemm as? NativeGEMM)?.isa ?? NativeGEMM.chosen, height: input.height, width: input.width, outH: output.height, outW: output.width,
+            tile: tile, isa: gemm.kernelISA, height: input.height, width: input.width, outH: output.height, outW: output.width,
             tilesW: tiling.tilesW, paddedWidth: tiling.paddedWidth, paddedHeight: tiling.paddedHeight,
             padding: geometry.padding)
         for n in 0..<input.batch {
