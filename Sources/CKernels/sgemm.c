@@ -25,29 +25,42 @@ static inline float at(const float *x, int ld, int trans, int row, int column) {
     return trans ? x[(size_t)column * ld + row] : x[(size_t)row * ld + column];
 }
 
+// A strip of `lanes` (mr rows of A, or nr columns of B) kc deep, lane-interleaved: out[p · lanes + l].
+// Each loop reads the operand along its rows (a transposed B's columns run along them), so
+// that a 2048-wide operand is not read one stride apart per value.
+static void pack_strip(const float *x, int ld, int along_rows, int lane0, int used, int p0, int kc, int lanes,
+                       float *out) {
+    if (along_rows) {
+        for (int l = 0; l < used; l++) {
+            const float *line = x + (size_t)(lane0 + l) * ld + p0;
+            for (int p = 0; p < kc; p++) out[(size_t)p * lanes + l] = line[p];
+        }
+        for (int l = used; l < lanes; l++)
+            for (int p = 0; p < kc; p++) out[(size_t)p * lanes + l] = 0;
+        return;
+    }
+    for (int p = 0; p < kc; p++) {
+        const float *line = x + (size_t)(p0 + p) * ld + lane0;
+        if (used == lanes) {
+            memcpy(out + (size_t)p * lanes, line, sizeof(float) * lanes);
+            continue;
+        }
+        for (int l = 0; l < used; l++) out[(size_t)p * lanes + l] = line[l];
+        for (int l = used; l < lanes; l++) out[(size_t)p * lanes + l] = 0;
+    }
+}
+
 static void pack_a(const float *a, int lda, int trans, int row0, int rows, int p0, int kc, int mr, float *ap) {
     for (int strip = 0; strip < rows; strip += mr) {
         int height = rows - strip < mr ? rows - strip : mr;
-        for (int p = 0; p < kc; p++) {
-            float *out = ap + ((size_t)strip * kc + (size_t)p * mr);
-            for (int i = 0; i < height; i++) out[i] = at(a, lda, trans, row0 + strip + i, p0 + p);
-            for (int i = height; i < mr; i++) out[i] = 0;
-        }
+        pack_strip(a, lda, !trans, row0 + strip, height, p0, kc, mr, ap + (size_t)strip * kc);
     }
 }
 
 static void pack_b(const float *b, int ldb, int trans, int p0, int kc, int column0, int columns, int nr, float *bp) {
     for (int strip = 0; strip < columns; strip += nr) {
         int width = columns - strip < nr ? columns - strip : nr;
-        float *out = bp + (size_t)strip * kc;
-        if (!trans && width == nr) {
-            for (int p = 0; p < kc; p++) memcpy(out + (size_t)p * nr, b + (size_t)(p0 + p) * ldb + column0 + strip, sizeof(float) * nr);
-            continue;
-        }
-        for (int p = 0; p < kc; p++) {
-            for (int j = 0; j < width; j++) out[(size_t)p * nr + j] = at(b, ldb, trans, p0 + p, column0 + strip + j);
-            for (int j = width; j < nr; j++) out[(size_t)p * nr + j] = 0;
-        }
+        pack_strip(b, ldb, trans, column0 + strip, width, p0, kc, nr, bp + (size_t)strip * kc);
     }
 }
 
