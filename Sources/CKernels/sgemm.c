@@ -16,8 +16,10 @@ enum { KC = 256, MC_ROWS = 168, NC = 3072 };
 
 typedef struct {
     int mr, nr;
+    // The tile's first `height` rows and `width` columns exist in C, and only they are read and
+    // written (an edge tile's, by masks).
     void (*kernel)(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate,
-                   const ckernels_epilogue *ep);
+                   const ckernels_epilogue *ep, int height, int width);
 } isa_t;
 
 // Element (row, column) of A or B, read through its transposition.
@@ -64,9 +66,6 @@ static void pack_b(const float *b, int ldb, int trans, int p0, int kc, int colum
     }
 }
 
-// The tile is written to C directly when whole; an edge tile goes through a buffer.
-#define CK_MAX_TILE (16 * 64)
-
 // The epilogue of row i, which a kernel applies to a whole tile after the last panel of K.
 static inline float ep_scale(const ckernels_epilogue *ep, int i) { return ep->scale ? ep->scale[i] : 1; }
 static inline float ep_shift(const ckernels_epilogue *ep, int i) { return ep->shift ? ep->shift[i] : 0; }
@@ -77,7 +76,7 @@ static inline float ep_apply(const ckernels_epilogue *ep, int i, int j, float x)
 }
 
 static void portable_kernel(int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate,
-                            const ckernels_epilogue *ep) {
+                            const ckernels_epilogue *ep, int height, int width) {
     enum { MR = 4, NR = 16 };
     float acc[MR][NR] = {{0}};
     for (int p = 0; p < kc; p++) {
@@ -86,8 +85,8 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
             for (int j = 0; j < NR; j++) acc[i][j] += x * bp[p * NR + j];
         }
     }
-    for (int i = 0; i < MR; i++) {
-        for (int j = 0; j < NR; j++) {
+    for (int i = 0; i < height; i++) {
+        for (int j = 0; j < width; j++) {
             float y = (first && !accumulate ? 0 : c[(size_t)i * ldc + j]) + acc[i][j];
             c[(size_t)i * ldc + j] = ep ? ep_apply(ep, i, j, y) : y;
         }
@@ -96,10 +95,10 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
 
 #ifdef CK_X86
 #define CK_STORE256(i, lo, hi)                                                                      \
-    do {                                                                                            \
+    if ((i) < height) {                                                                             \
         float *row = c + (size_t)(i) * ldc;                                                         \
-        __m256 l = keep ? _mm256_add_ps(_mm256_loadu_ps(row), lo) : lo;                            \
-        __m256 h = keep ? _mm256_add_ps(_mm256_loadu_ps(row + 8), hi) : hi;                        \
+        __m256 l = keep ? _mm256_add_ps(_mm256_maskload_ps(row, mlo), lo) : lo;                    \
+        __m256 h = keep ? _mm256_add_ps(_mm256_maskload_ps(row + 8, mhi), hi) : hi;                \
         if (ep) {                                                                                   \
             __m256 s = _mm256_set1_ps(ep_scale(ep, i)), t = _mm256_set1_ps(ep_shift(ep, i));        \
             __m256 low = _mm256_set1_ps(ep->low), high = _mm256_set1_ps(ep->high);                 \
@@ -107,18 +106,19 @@ static void portable_kernel(int kc, const float *ap, const float *bp, float *c, 
             h = _mm256_fmadd_ps(h, s, t);                                                           \
             if (ep->addend) {                                                                       \
                 const float *r = ep->addend + (size_t)(i) * ep->addend_ld;                          \
-                l = _mm256_add_ps(l, _mm256_loadu_ps(r));                                           \
-                h = _mm256_add_ps(h, _mm256_loadu_ps(r + 8));                                       \
+                l = _mm256_add_ps(l, _mm256_maskload_ps(r, mlo));                                   \
+                h = _mm256_add_ps(h, _mm256_maskload_ps(r + 8, mhi));                               \
             }                                                                                       \
             l = _mm256_min_ps(_mm256_max_ps(l, low), high);                                         \
             h = _mm256_min_ps(_mm256_max_ps(h, low), high);                                         \
         }                                                                                           \
-        _mm256_storeu_ps(row, l);                                                                   \
-        _mm256_storeu_ps(row + 8, h);                                                               \
-    } while (0)
+        _mm256_maskstore_ps(row, mlo, l);                                                           \
+        _mm256_maskstore_ps(row + 8, mhi, h);                                                       \
+    }
 
 __attribute__((target("avx2,fma"))) static void avx2_kernel(
-    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep) {
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep,
+    int height, int width) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -136,6 +136,10 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
         x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
     }
     int keep = !(first && !accumulate);
+    // Lane j of each half is stored where column j (or 8 + j) exists.
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32(width), lanes);
+    const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32(width - 8), lanes);
     CK_STORE256(0, c00, c01);
     CK_STORE256(1, c10, c11);
     CK_STORE256(2, c20, c21);
@@ -147,10 +151,10 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
 // Fourteen rows of two vectors: 28 accumulators, each named so that they stay in registers
 // whatever the optimisation level does with arrays.
 #define CK_STORE512(i, lo, hi)                                                                      \
-    do {                                                                                            \
+    if ((i) < height) {                                                                             \
         float *row = c + (size_t)(i) * ldc;                                                         \
-        __m512 l = keep ? _mm512_add_ps(_mm512_loadu_ps(row), lo) : lo;                            \
-        __m512 h = keep ? _mm512_add_ps(_mm512_loadu_ps(row + 16), hi) : hi;                       \
+        __m512 l = keep ? _mm512_add_ps(_mm512_maskz_loadu_ps(mlo, row), lo) : lo;                 \
+        __m512 h = keep ? _mm512_add_ps(_mm512_maskz_loadu_ps(mhi, row + 16), hi) : hi;            \
         if (ep) {                                                                                   \
             __m512 s = _mm512_set1_ps(ep_scale(ep, i)), t = _mm512_set1_ps(ep_shift(ep, i));        \
             __m512 low = _mm512_set1_ps(ep->low), high = _mm512_set1_ps(ep->high);                 \
@@ -158,18 +162,19 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
             h = _mm512_fmadd_ps(h, s, t);                                                           \
             if (ep->addend) {                                                                       \
                 const float *r = ep->addend + (size_t)(i) * ep->addend_ld;                          \
-                l = _mm512_add_ps(l, _mm512_loadu_ps(r));                                           \
-                h = _mm512_add_ps(h, _mm512_loadu_ps(r + 16));                                      \
+                l = _mm512_add_ps(l, _mm512_maskz_loadu_ps(mlo, r));                                \
+                h = _mm512_add_ps(h, _mm512_maskz_loadu_ps(mhi, r + 16));                           \
             }                                                                                       \
             l = _mm512_min_ps(_mm512_max_ps(l, low), high);                                         \
             h = _mm512_min_ps(_mm512_max_ps(h, low), high);                                         \
         }                                                                                           \
-        _mm512_storeu_ps(row, l);                                                                   \
-        _mm512_storeu_ps(row + 16, h);                                                              \
-    } while (0)
+        _mm512_mask_storeu_ps(row, mlo, l);                                                         \
+        _mm512_mask_storeu_ps(row + 16, mhi, h);                                                    \
+    }
 
 __attribute__((target("avx512f"))) static void avx512_kernel(
-    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep) {
+    int kc, const float *ap, const float *bp, float *c, int ldc, int first, int accumulate, const ckernels_epilogue *ep,
+    int height, int width) {
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
     __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
@@ -203,6 +208,9 @@ __attribute__((target("avx512f"))) static void avx512_kernel(
         x = _mm512_set1_ps(a[13]); c130 = _mm512_fmadd_ps(x, b0, c130); c131 = _mm512_fmadd_ps(x, b1, c131);
     }
     int keep = !(first && !accumulate);
+    // Lane j of each half is stored where column j (or 16 + j) exists.
+    const __mmask16 mlo = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
+    const __mmask16 mhi = width >= 32 ? 0xFFFF : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
     CK_STORE512(0, c00, c01);
     CK_STORE512(1, c10, c11);
     CK_STORE512(2, c20, c21);
@@ -410,7 +418,6 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
         apply_rows(epilogue, 0, m, n, c, ldc);
         return 0;
     }
-    float tile[CK_MAX_TILE];
     for (int j0 = 0; j0 < n; j0 += NC) {
         int nc = n - j0 < NC ? n - j0 : NC;
         for (int p0 = 0; p0 < k; p0 += KC) {
@@ -438,20 +445,7 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
                             here = from(epilogue, i0 + is, j0 + js);
                             ep = &here;
                         }
-                        if (width == nr && height == mr) {
-                            isa.kernel(kc, as, bs, target, ldc, first, accumulate, ep);
-                        } else {
-                            // An edge tile: compute into a buffer holding C's values, copy back the part that
-                            // exists. An addend is read only where C exists: its epilogue goes with the copy.
-                            int keep = !(first && !accumulate);
-                            for (int i = 0; i < mr; i++)
-                                for (int j = 0; j < nr; j++)
-                                    tile[i * nr + j] = keep && i < height && j < width ? target[(size_t)i * ldc + j] : 0;
-                            const ckernels_epilogue *in_kernel = ep && ep->addend ? NULL : ep;
-                            isa.kernel(kc, as, bs, tile, nr, 0, 1, in_kernel);
-                            if (ep && !in_kernel) apply_rows(ep, 0, height, width, tile, nr);
-                            for (int i = 0; i < height; i++) memcpy(target + (size_t)i * ldc, tile + i * nr, sizeof(float) * width);
-                        }
+                        isa.kernel(kc, as, bs, target, ldc, first, accumulate, ep, height, width);
                     }
                 }
             }
