@@ -3,6 +3,7 @@
 // C stays in registers. The microkernel is compiled three times (AVX-512, AVX2+FMA, portable)
 // and chosen once at run time from the CPU's features.
 #include "ckernels.h"
+#include "vector.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -253,31 +254,43 @@ static void portable_rows(int m, int n, int k, const float *a, int lda, int tran
     }
 }
 
-#ifdef CK_X86
-__attribute__((target("avx512f"))) static void avx512_rows(
-    int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b, float *c,
-    int ldc, int accumulate) {
-    if (!trans_b || trans_a) { portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate); return; }
+// The dot-product layout (B transposed: an FC layer's weights), per instruction set. Four columns
+// of B at once: four streams from memory in flight, each value of x loaded once for them.
+CK_PER_ISA(rows, (int m, int n, int k, const float *a, int lda, int trans_a, const float *b, int ldb, int trans_b,
+                  float *c, int ldc, int accumulate), {
+    if (!trans_b || trans_a) {
+        portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
+        return;
+    }
     for (int i = 0; i < m; i++) {
         const float *x = a + (size_t)i * lda;
         float *row = c + (size_t)i * ldc;
-        for (int j = 0; j < n; j++) {
-            const float *column = b + (size_t)j * ldb;
-            __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+        for (int j = 0; j < n; j += 4) {
+            const int columns = n - j < 4 ? n - j : 4;
+            const float *bs[4];
+            for (int q = 0; q < 4; q++) bs[q] = b + (size_t)(j + (q < columns ? q : 0)) * ldb;
+            v16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
             int p = 0;
-            for (; p + 64 <= k; p += 64) {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(column + p), s0);
-                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 16), _mm512_loadu_ps(column + p + 16), s1);
-                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 32), _mm512_loadu_ps(column + p + 32), s2);
-                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 48), _mm512_loadu_ps(column + p + 48), s3);
+            for (; p + 16 <= k; p += 16) {
+                v16 v = LOAD(x + p);
+                s0 += v * LOAD(bs[0] + p);
+                s1 += v * LOAD(bs[1] + p);
+                s2 += v * LOAD(bs[2] + p);
+                s3 += v * LOAD(bs[3] + p);
             }
-            float sum = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-            for (; p < k; p++) sum += x[p] * column[p];
-            row[j] = (accumulate ? row[j] : 0) + sum;
+            float sums[4] = {0, 0, 0, 0};
+            for (int l = 0; l < 16; l++) {
+                sums[0] += s0[l];
+                sums[1] += s1[l];
+                sums[2] += s2[l];
+                sums[3] += s3[l];
+            }
+            for (; p < k; p++)
+                for (int q = 0; q < 4; q++) sums[q] += x[p] * bs[q][p];
+            for (int q = 0; q < columns; q++) row[j + q] = (accumulate ? row[j + q] : 0) + sums[q];
         }
     }
-}
-#endif
+})
 
 // Indexed by the public isa numbers: 0 portable, 1 AVX2+FMA, 2 AVX-512.
 static const isa_t isas[] = {
@@ -383,14 +396,7 @@ int ckernels_sgemm(int isa_index, int m, int n, int k, const float *a, int lda, 
     if (!ckernels_isa_supported(isa_index)) return -1;
     const isa_t isa = isas[isa_index];
     if (m <= FEW_ROWS) {
-#ifdef CK_X86
-        if (isa_index == 2) {
-            avx512_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
-            apply_rows(epilogue, 0, m, n, c, ldc);
-            return 0;
-        }
-#endif
-        portable_rows(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
+        rows_for(isa_index)(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, accumulate);
         apply_rows(epilogue, 0, m, n, c, ldc);
         return 0;
     }

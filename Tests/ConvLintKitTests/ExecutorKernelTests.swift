@@ -58,6 +58,8 @@ import Testing
         // (14×32 tiles, 256-deep panels, 168-row blocks) on both sides.
         (3, 37, 50, true, false), (2, 33, 70, false, false), (4, 129, 300, true, true), (1, 5, 1, false, false),
         (15, 33, 257, false, false), (169, 65, 513, true, true), (29, 3100, 20, false, true),
+        // The matrix-vector path four columns at a time, with columns and depth left over.
+        (3, 303, 70, false, true), (1, 6, 15, false, true),
         // Packed ahead across row blocks and panels: 170 rows and 300 deep.
         (170, 40, 300, false, false),
     ])
