@@ -3,7 +3,8 @@
 
 Beside each network: GFLOP/s (2 x nominal MACs / time), the machine's practical ceiling measured
 in the same run through the same GEMM backend (a 2048x2048x2048 matrix multiply: an FC layer of
-2048 units on a batch of 2048), and, when PyTorch and torchvision are installed, PyTorch's time
+2048 units on a batch of 2048) against the cores' FMA peak (a loop of independent fused
+multiply-adds compiled with clang for this CPU, one process per core), and, when PyTorch and torchvision are installed, PyTorch's time
 for the same model on the same machine and the ratio, overall and per layer kind; with
 onnxruntime and onnx installed too, ONNX Runtime's time for the model exported by torch.onnx.
 
@@ -120,6 +121,52 @@ def load_onnxruntime(pytorch, scratch):
         return None
 
 
+# Twelve independent chains of fused multiply-adds on the widest vectors the CPU has: the most
+# the FMA units can do, which no GEMM passes.
+FMA_PEAK_SOURCE = r"""
+#include <stdio.h>
+#include <time.h>
+#ifdef __AVX512F__
+typedef float vec __attribute__((vector_size(64)));
+#else
+typedef float vec __attribute__((vector_size(32)));
+#endif
+int main(void) {
+    vec acc[12], x, y;
+    for (int i = 0; i < 12; i++) acc[i] = (vec){0} + i * 1e-3f;
+    x = (vec){0} + 0.999999f, y = (vec){0} + 1e-6f;
+    const long steps = 20000000;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long s = 0; s < steps; s++)
+        for (int i = 0; i < 12; i++) acc[i] = acc[i] * x + y;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    float sum = 0;
+    for (int i = 0; i < 12; i++) for (int l = 0; l < (int)(sizeof(vec) / 4); l++) sum += acc[i][l];
+    double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    printf("%f %f\n", 2.0 * steps * 12 * (sizeof(vec) / 4) / seconds / 1e9, sum);
+    return 0;
+}
+"""
+
+
+def fma_peak(scratch):
+    """GFLOP/s of the FMA loop on every core at once (one process each), best of three; None without clang."""
+    source, binary = os.path.join(scratch, "fma_peak.c"), os.path.join(scratch, "fma_peak")
+    with open(source, "w") as handle:
+        handle.write(FMA_PEAK_SOURCE)
+    try:
+        subprocess.run(["clang", "-O2", "-march=native", "-mprefer-vector-width=512", "-ffp-contract=fast", source, "-o", binary], check=True,
+                       capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    best = 0
+    for _ in range(3):
+        processes = [subprocess.Popen([binary], stdout=subprocess.PIPE, text=True) for _ in range(os.cpu_count() or 1)]
+        best = max(best, sum(float(process.communicate()[0].split()[0]) for process in processes))
+    return best
+
+
 def load_pytorch(model_name):
     try:
         return PyTorch(model_name)
@@ -146,7 +193,9 @@ def main():
         fastest = min(report["totals"]["measured"]["seconds"] for report in ceiling_runs)
         ceiling = 2 * 2048 ** 3 / fastest / 1e9
         print(f"GEMM backend: {ceiling_runs[0]['totals']['measured']['backend']}")
-        print(f"practical ceiling: 2048^3 sgemm through it: {fastest * 1e3:.1f} ms, {ceiling:.1f} GFLOP/s\n")
+        peak = fma_peak(scratch)
+        of_peak = f", {ceiling / peak:.0%} of the FMA peak ({peak:.0f} GFLOP/s on {os.cpu_count()} cores)" if peak else ""
+        print(f"practical ceiling: 2048^3 sgemm through it: {fastest * 1e3:.1f} ms, {ceiling:.1f} GFLOP/s{of_peak}\n")
 
     rows, kind_rows = [], []
     scratch = tempfile.mkdtemp()
