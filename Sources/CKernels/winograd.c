@@ -4,10 +4,9 @@
 // AVX-512 and on pairs of 128-bit ones elsewhere, which Swift's own SIMD types are held to.
 #include "ckernels.h"
 
-#include <string.h>
+#include "vector.h"
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
 
 #define SPLAT(x) ((v8){(x), (x), (x), (x), (x), (x), (x), (x)})
 
@@ -203,38 +202,17 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
         }                                                                                           \
     }
 
-// Both tiles' transforms for one instruction set.
-#define TRANSFORMS(ATTRIBUTE, SUFFIX)                                                              \
-    ATTRIBUTE static void input2_##SUFFIX(INPUT_ARGUMENTS) { INPUT2_BODY }                          \
-    ATTRIBUTE static void input4_##SUFFIX(INPUT_ARGUMENTS) { INPUT4_BODY }                          \
-    ATTRIBUTE static void output2_##SUFFIX(OUTPUT_ARGUMENTS) { OUTPUT2_BODY }                       \
-    ATTRIBUTE static void output4_##SUFFIX(OUTPUT_ARGUMENTS) { OUTPUT4_BODY }
-
-typedef void (*input_t)(INPUT_ARGUMENTS);
-typedef void (*output_t)(OUTPUT_ARGUMENTS);
-
-TRANSFORMS(, portable)
-#if defined(__x86_64__) || defined(__i386__)
-TRANSFORMS(__attribute__((target("avx2,fma"))), avx2)
-TRANSFORMS(__attribute__((target("avx512f"))), avx512)
-// By isa number, then by tile (2 or 4).
-static const input_t inputs[3][2] = {{input2_portable, input4_portable}, {input2_avx2, input4_avx2}, {input2_avx512, input4_avx512}};
-static const output_t outputs[3][2] = {
-    {output2_portable, output4_portable}, {output2_avx2, output4_avx2}, {output2_avx512, output4_avx512}};
-#else
-static const input_t inputs[1][2] = {{input2_portable, input4_portable}};
-static const output_t outputs[1][2] = {{output2_portable, output4_portable}};
-#endif
-
-// The isa to run: `isa` where this CPU runs it and this build has it, else the portable code.
-static int runnable(int isa) {
-    return isa >= 0 && isa < (int)(sizeof inputs / sizeof inputs[0]) && ckernels_isa_supported(isa) ? isa : 0;
-}
+// Each transform once per instruction set.
+CK_PER_ISA(input2, (INPUT_ARGUMENTS), INPUT2_BODY)
+CK_PER_ISA(input4, (INPUT_ARGUMENTS), INPUT4_BODY)
+CK_PER_ISA(output2, (OUTPUT_ARGUMENTS), OUTPUT2_BODY)
+CK_PER_ISA(output4, (OUTPUT_ARGUMENTS), OUTPUT4_BODY)
 
 void ckernels_winograd_input(int isa, int tile, INPUT_ARGUMENTS) {
-    inputs[runnable(isa)][tile == 4](plane, padded_width, tiles_w, first, count, v, stride);
+    (tile == 4 ? input4_for(isa) : input2_for(isa))(plane, padded_width, tiles_w, first, count, v, stride);
 }
 
 void ckernels_winograd_output(int isa, int tile, OUTPUT_ARGUMENTS) {
-    outputs[runnable(isa)][tile == 4](m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low, high);
+    (tile == 4 ? output4_for(isa) : output2_for(isa))(m, stride, tiles_w, first, count, out, out_h, out_w, scale, shift, low,
+                                                      high);
 }

@@ -39,7 +39,7 @@ public struct Epilogue: @unchecked Sendable {
     }
 
     /// The same for the positions from `first` on, and for image `n` (of `imageSize` floats).
-    func positions(from first: Int, image n: Int = 0, imageSize: Int = 0) -> Epilogue {
+    func positions(from first: Int, image n: Int, imageSize: Int) -> Epilogue {
         var part = self
         part.addend = addend.map { $0 + n * imageSize + first }
         return part

@@ -82,7 +82,7 @@ struct NativeGEMM: GEMM {
 }
 
 extension GEMM {
-    /// The instruction set of the C kernels that run beside this backend (im2col, Winograd's
-    /// transforms): the C GEMM's own, else the one chosen for this CPU.
+    /// The instruction set of the C kernels that run beside this backend (im2col, pooling,
+    /// Winograd's transforms): the C GEMM's own, else the one chosen for this CPU.
     var kernelISA: Int32 { (self as? NativeGEMM)?.isa ?? NativeGEMM.chosen }
 }

@@ -95,7 +95,8 @@ public struct CompiledNetwork: Sendable {
         // The ADD of two operands that is the only reader of `index`, the other computed before
         // `convolution` (a shortcut's ID after it passes on a tensor from before).
         func residual(after index: Int, convolution: Int) -> (add: Int, operands: [Int])? {
-            guard readers.all(of: index).count == 1, let reader = readers.all(of: index).first.map({ analysis.layers[$0] }),
+            let readersOfIndex = readers.all(of: index)
+            guard readersOfIndex.count == 1, let reader = readersOfIndex.first.map({ analysis.layers[$0] }),
                 case .merge(let merge) = reader.node.operation, merge.mode == .add,
                 reader.node.inputs.count == 2, var operand = reader.node.inputs.first(where: { $0 != index })
             else { return nil }

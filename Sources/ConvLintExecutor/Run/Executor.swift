@@ -276,7 +276,7 @@ public final class Executor {
             let window = pool.window
             Pooling(
                 kernel: (window.kernel.w, window.kernel.h), stride: (window.stride.w, window.stride.h),
-                padding: (window.padding.w, window.padding.h), isMax: pool.mode == .max
+                padding: (window.padding.w, window.padding.h), isMax: pool.mode == .max, isa: gemm.kernelISA
             ).forward(input, into: output)
             return output
         case .adaptivePooling(let pool):
