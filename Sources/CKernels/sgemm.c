@@ -126,16 +126,39 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
     __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int p = 0; p < kc; p++) {
-        const float *a = ap + p * 6;
-        __m256 b0 = _mm256_loadu_ps(bp + p * 16), b1 = _mm256_loadu_ps(bp + p * 16 + 8), x;
-        x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    // The tile's rows of C (and of the residual) lie a row of the output apart: too many
+    // streams for the hardware prefetcher, so they are fetched while the products are summed
+    // (2048^3 on Zen 3, one core: 63 GFLOP/s without, 71 with).
+    for (int i = 0; i < height; i++) {
+        __builtin_prefetch(c + (size_t)i * ldc, 1, 3);
+        __builtin_prefetch(c + (size_t)i * ldc + 15, 1, 3);
+        if (ep && ep->addend) {
+            __builtin_prefetch(ep->addend + (size_t)i * ep->addend_ld, 0, 3);
+            __builtin_prefetch(ep->addend + (size_t)i * ep->addend_ld + 15, 0, 3);
+        }
     }
+#define CK_STEP256(q)                                                                                                  \
+    do {                                                                                                               \
+        const float *a = ap + (q) * 6;                                                                                 \
+        __m256 b0 = _mm256_loadu_ps(bp + (q) * 16), b1 = _mm256_loadu_ps(bp + (q) * 16 + 8), x;                        \
+        x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);         \
+        x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);         \
+        x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);         \
+        x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);         \
+        x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);         \
+        x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);         \
+    } while (0)
+    // Four steps a turn: the loop's own instructions were a tenth of the kernel's (in L1 on Zen 3,
+    // 75 GFLOP/s one step a turn, 85 four).
+    int p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        CK_STEP256(p);
+        CK_STEP256(p + 1);
+        CK_STEP256(p + 2);
+        CK_STEP256(p + 3);
+    }
+    for (; p < kc; p++) CK_STEP256(p);
+#undef CK_STEP256
     int keep = !(first && !accumulate);
     // Lane j of each half is stored where column j (or 8 + j) exists.
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
