@@ -137,28 +137,37 @@ __attribute__((target("avx2,fma"))) static void avx2_kernel(
             __builtin_prefetch(ep->addend + (size_t)i * ep->addend_ld + 15, 0, 3);
         }
     }
-#define CK_STEP256(q)                                                                                                  \
+    // A step of K: the tile's rows times a row of B, its two halves, or (not `wide`) its left
+    // half alone, for a strip of 8 columns or fewer (a 7x7 output's 49th position).
+#define CK_ROW256(wide, r, lo, hi)                                                                                     \
+    x = _mm256_broadcast_ss(a + (r));                                                                                  \
+    lo = _mm256_fmadd_ps(x, b0, lo);                                                                                   \
+    if (wide) hi = _mm256_fmadd_ps(x, b1, hi);
+#define CK_STEP256(q, wide)                                                                                            \
     do {                                                                                                               \
         const float *a = ap + (q) * 6;                                                                                 \
-        __m256 b0 = _mm256_loadu_ps(bp + (q) * 16), b1 = _mm256_loadu_ps(bp + (q) * 16 + 8), x;                        \
-        x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);         \
-        x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);         \
-        x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);         \
-        x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);         \
-        x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);         \
-        x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);         \
+        __m256 b0 = _mm256_loadu_ps(bp + (q) * 16), b1 = wide ? _mm256_loadu_ps(bp + (q) * 16 + 8) : b0, x;            \
+        CK_ROW256(wide, 0, c00, c01) CK_ROW256(wide, 1, c10, c11) CK_ROW256(wide, 2, c20, c21)                         \
+        CK_ROW256(wide, 3, c30, c31) CK_ROW256(wide, 4, c40, c41) CK_ROW256(wide, 5, c50, c51)                         \
     } while (0)
     // Four steps a turn: the loop's own instructions were a tenth of the kernel's (in L1 on Zen 3,
     // 75 GFLOP/s one step a turn, 85 four).
-    int p = 0;
-    for (; p + 4 <= kc; p += 4) {
-        CK_STEP256(p);
-        CK_STEP256(p + 1);
-        CK_STEP256(p + 2);
-        CK_STEP256(p + 3);
-    }
-    for (; p < kc; p++) CK_STEP256(p);
+#define CK_LOOP256(wide)                                                                                               \
+    do {                                                                                                               \
+        int p = 0;                                                                                                     \
+        for (; p + 4 <= kc; p += 4) {                                                                                  \
+            CK_STEP256(p, wide);                                                                                       \
+            CK_STEP256(p + 1, wide);                                                                                   \
+            CK_STEP256(p + 2, wide);                                                                                   \
+            CK_STEP256(p + 3, wide);                                                                                   \
+        }                                                                                                              \
+        for (; p < kc; p++) CK_STEP256(p, wide);                                                                       \
+    } while (0)
+    if (width > 8) CK_LOOP256(1);
+    else CK_LOOP256(0);
+#undef CK_LOOP256
 #undef CK_STEP256
+#undef CK_ROW256
     int keep = !(first && !accumulate);
     // Lane j of each half is stored where column j (or 8 + j) exists.
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
