@@ -148,15 +148,19 @@ import Testing
     struct ConvCase: Sendable, CustomTestStringConvertible {
         var batch = 1, depth = 3, height = 9, width = 7, filters = 4
         var kernel = (w: 3, h: 3), stride = (w: 1, h: 1), padding = (w: 1, h: 1), dilation = (w: 1, h: 1), groups = 1
+        /// `rounding: ceil`: a last window that hangs past the padded input, which reads zeros there.
+        var roundsUp = false
         var testDescription: String {
             "\(batch)x\(depth)x\(height)x\(width) K\(filters) F\(kernel) S\(stride) P\(padding) d\(dilation) g\(groups)"
+                + (roundsUp ? " ceil" : "")
         }
-        var outHeight: Int { (height + 2 * padding.h - dilation.h * (kernel.h - 1) - 1) / stride.h + 1 }
-        var outWidth: Int { (width + 2 * padding.w - dilation.w * (kernel.w - 1) - 1) / stride.w + 1 }
+        var outHeight: Int { (height + 2 * padding.h - dilation.h * (kernel.h - 1) - 1 + (roundsUp ? stride.h - 1 : 0)) / stride.h + 1 }
+        var outWidth: Int { (width + 2 * padding.w - dilation.w * (kernel.w - 1) - 1 + (roundsUp ? stride.w - 1 : 0)) / stride.w + 1 }
     }
 
-    /// Each with the method it must take: few channels or a stride take im2col; 1x1 unpadded
-    /// stride 1 multiplies the input; stride 1 on 16 or more channels a group is shifted.
+    /// Each with the method it must take: few channels, or a kernel no larger than its stride,
+    /// take im2col; 1x1 unpadded stride 1 multiplies the input; 16 or more channels a group are
+    /// shifted, over the phases of the padded input at a stride.
     static let convCases: [(ConvCase, Convolution.Method)] = [
         (ConvCase(), .columns),
         (ConvCase(batch: 2, height: 10, width: 10, stride: (2, 2), padding: (0, 0)), .columns),
@@ -168,8 +172,8 @@ import Testing
         (ConvCase(height: 13, width: 13, filters: 5, kernel: (5, 5), stride: (3, 2), padding: (2, 1)), .columns),
         // Enough positions for several blocks per core, which split output rows.
         (ConvCase(depth: 64, height: 48, width: 48, filters: 4), .shifted),
-        (ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)), .columns),
-        (ConvCase(depth: 300, height: 30, width: 30, filters: 5, stride: (2, 2)), .columns),
+        (ConvCase(depth: 64, height: 61, width: 47, filters: 3, stride: (1, 2), padding: (1, 0), dilation: (2, 1)), .shifted),
+        (ConvCase(depth: 300, height: 30, width: 30, filters: 5, stride: (2, 2)), .shifted),
         (ConvCase(batch: 2, depth: 40, height: 20, width: 33, filters: 6, kernel: (1, 1), padding: (0, 0)), .pointwise),
         // Shifted: dilation, no padding, rectangular kernels and padding, groups, batches, odd sizes.
         (ConvCase(batch: 2, depth: 16, height: 9, width: 11, filters: 5, padding: (0, 0)), .shifted),
@@ -179,7 +183,7 @@ import Testing
         (ConvCase(batch: 3, depth: 17, height: 80, width: 70, filters: 9, kernel: (5, 5), padding: (2, 2)), .shifted),
         // Few positions and many filters: the cores split the filters (unevenly here), each method.
         (ConvCase(batch: 2, depth: 40, height: 5, width: 7, filters: 70, kernel: (1, 1), padding: (0, 0)), .pointwise),
-        (ConvCase(depth: 20, height: 9, width: 9, filters: 33, stride: (2, 2)), .columns),
+        (ConvCase(depth: 20, height: 9, width: 9, filters: 33, stride: (2, 2)), .shifted),
         (ConvCase(depth: 32, height: 7, width: 7, filters: 70, groups: 2), .shifted),
         // Rectangular kernels with unequal paddings, some wider than their input: Inception v3's
         // 1x7 and 7x1 (padding on one axis only, which the padded copy must not overrun), and
@@ -196,6 +200,16 @@ import Testing
         (ConvCase(depth: 3, height: 20, width: 70, filters: 5, kernel: (7, 7), stride: (2, 2), padding: (3, 3)), .columns),
         (ConvCase(batch: 2, depth: 4, height: 9, width: 40, filters: 6, stride: (2, 2), padding: (1, 1)), .columns),
         (ConvCase(depth: 4, height: 6, width: 66, filters: 3, kernel: (1, 1), stride: (2, 2), padding: (0, 0)), .columns),
+        // Shifted over phases: ResNet's 3x3/2 on an even input, mixed strides with dilation on odd
+        // sizes (taps of each phase but one on the columns), groups, a rounded-up last window;
+        // and kernels no larger than their stride (a 1x1/2 shortcut, 2x2/2), by im2col.
+        (ConvCase(depth: 16, height: 14, width: 14, filters: 20, stride: (2, 2)), .shifted),
+        (ConvCase(batch: 2, depth: 18, height: 13, width: 11, filters: 7, kernel: (5, 3), stride: (3, 2), padding: (1, 2),
+                  dilation: (2, 1)), .shifted),
+        (ConvCase(depth: 32, height: 9, width: 10, filters: 6, stride: (2, 2), groups: 2), .shifted),
+        (ConvCase(depth: 16, height: 10, width: 9, filters: 5, stride: (2, 2), padding: (0, 0), roundsUp: true), .shifted),
+        (ConvCase(depth: 32, height: 9, width: 9, filters: 8, kernel: (1, 1), stride: (2, 2), padding: (0, 0)), .columns),
+        (ConvCase(depth: 16, height: 8, width: 8, filters: 4, kernel: (2, 2), stride: (2, 2), padding: (0, 0)), .columns),
     ]
 
     /// The convolution written as its definition: seven nested loops.
@@ -289,24 +303,26 @@ import Testing
             expectClose(
                 output.storage, epilogue.expected(unbiased, nil), "\(gemm.name) \(c.testDescription) fused",
                 scale: epilogue.scale(unbiased))
-            // And the residual ADD after it, added before the clamp where the GEMM stores the output.
-            if conv.method != .shifted {
-                let residual = random(output.count, seed: 7)
-                residual.withUnsafeBufferPointer { residualValues in
-                    var sum = epilogue.epilogue
-                    (sum.addend, sum.addendStride) = (residualValues.baseAddress!, c.outHeight * c.outWidth)
-                    fused.forward(input, weights: weights, packed: packed, epilogue: sum, into: output, gemm: gemm, arena: arena)
-                }
-                expectClose(
-                    output.storage, epilogue.expected(unbiased, residual), "\(gemm.name) \(c.testDescription) fused with a residual",
-                    scale: epilogue.scale(unbiased))
+            // And the residual ADD after it, added before the clamp as the output is stored (or,
+            // shifted, copied out of the block).
+            let residual = random(output.count, seed: 7)
+            residual.withUnsafeBufferPointer { residualValues in
+                var sum = epilogue.epilogue
+                (sum.addend, sum.addendStride) = (residualValues.baseAddress!, c.outHeight * c.outWidth)
+                fused.forward(input, weights: weights, packed: packed, epilogue: sum, into: output, gemm: gemm, arena: arena)
             }
+            expectClose(
+                output.storage, epilogue.expected(unbiased, residual), "\(gemm.name) \(c.testDescription) fused with a residual",
+                scale: epilogue.scale(unbiased))
             conv.forward(input, weights: weights, packed: packed, epilogue: Epilogue(bias: bias), into: output, gemm: gemm, arena: arena)
             expectClose(output.storage, expected, "\(gemm.name) \(c.testDescription)")
             let macs = c.batch * c.filters * c.outHeight * c.outWidth * inPerGroup * c.kernel.h * c.kernel.w
             #expect(conv.macs == macs)
-            // Shifted computes each output row as wide as the padded input.
-            #expect(conv.multiplications == (conv.method == .shifted ? macs / c.outWidth * (c.width + 2 * c.padding.w) : macs))
+            // Shifted computes each output row as wide as a phase of the padded input: every
+            // stride-th column of it, or as far as the last window reaches when that is further.
+            let reach = c.dilation.w * (c.kernel.w - 1) / c.stride.w
+            let phaseWidth = max((c.width + 2 * c.padding.w + c.stride.w - 1) / c.stride.w, c.outWidth + reach)
+            #expect(conv.multiplications == (conv.method == .shifted ? macs / c.outWidth * phaseWidth : macs))
         }
     }
 
@@ -850,14 +866,13 @@ import Testing
         options.keepActivations = true
         let unfused = Executor(analysis: analysis, options: options)
         _ = unfused.run(output: { alone = Array($0) })
-        // Each conv's BN; the clamp after it where a C kernel stores the output itself (the 1x1
-        // and the strided conv, and the 3x3 stride-1 ones by Winograd), not after the shifted
-        // GEMM's; the ADDs after a 1x1 conv (through the shortcut's ID, and from the branch
-        // before it) with their ReLU; and the ReLU after the other ADD, clamped as the sum is
-        // stored.
+        // Each conv's BN and the clamp after it, by every method (the C kernels store or copy
+        // out every output); the ADDs after a 1x1 conv (through the shortcut's ID, and from the
+        // branch before it) with their ReLU; and the ReLU after the other ADD, clamped as the sum
+        // is stored.
         // Winograd runs the three 3x3 stride-1 convs under `on`; under `auto`, on the built-in
         // kernel (which packs U once) the two with outputs of 20x20 and not the 10x10 one, and on
-        // a BLAS none (all too small). The two at 20x20 have a ReLU after their BN.
+        // a BLAS none (all too small). Whichever runs, the fusions are the same.
         let winogradLayers = executor.compiled.winogradLayers
         let packsOnce = executor.gemm.packedCount(m: 32, k: 32) > 0
         let expectedLayers = switch winograd {
@@ -866,12 +881,11 @@ import Testing
         case .off: 0
         }
         #expect(winogradLayers == expectedLayers)
-        let clampedByWinograd = winogradLayers == 0 ? 0 : 2
-        #expect(executor.compiled.fusedLayers == 13 + clampedByWinograd)
+        #expect(executor.compiled.fusedLayers == 15)
         #expect(unfused.compiled.fusedLayers == 0)
         #expect(run.mismatches(with: analysis).isEmpty, "\(run.mismatches(with: analysis))")
         let fusedRows = run.layers.filter { $0.algorithm == Epilogue.fused }
-        #expect(fusedRows.count == 12 + clampedByWinograd)
+        #expect(fusedRows.count == 14)
         let fusedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fused && analysis.layers[$0].node.label == "ADD" }
         #expect(fusedSums.count == 2)
         let clampedSums = run.layers.indices.filter { run.layers[$0].algorithm == Epilogue.fusedIntoSum }

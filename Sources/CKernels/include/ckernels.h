@@ -36,6 +36,11 @@ int ckernels_sgemm(int isa, int m, int n, int k, const float *a, int lda, int tr
                    const float *b, int ldb, int trans_b, float *c, int ldc, int accumulate,
                    const ckernels_epilogue *epilogue);
 
+/// `count` values of one channel through an epilogue: target[j] = min(max(source[j] · scale +
+/// shift + addend[j], low), high), a NULL addend counting as 0 (`target` may be `source`).
+void ckernels_epilogue_row(int isa, const float *source, float *target, int count, float scale, float shift, float low,
+                           float high, const float *addend);
+
 /// Floats of A packed once for `isa`, a constant operand such as a layer's weights, so that
 /// each product skips packing it; 0 when A is read as stored (M of 4 or fewer rows).
 size_t ckernels_packed_floats(int isa, int m, int k);

@@ -3,9 +3,11 @@ import Foundation
 
 /// Convolution as GEMM, per image and group, with weights stored K × Kh × Kw × C/g (each
 /// filter's taps outermost, channels innermost), in one of two ways:
-/// - **shifted**: at stride 1, each filter tap is one GEMM over a zero-padded copy of the input,
-///   read at the tap's offset, and the taps accumulate. Output rows come out as wide as the
-///   padded input, and the extra columns are dropped. No im2col: the input is read in place.
+/// - **shifted**: each filter tap is one GEMM over a zero-padded copy of the input, read at the
+///   tap's offset, and the taps accumulate. At stride s the copy is cut into phases, the input
+///   subsampled every s rows and columns from each offset, and each tap reads one phase.
+///   Output rows come out as wide as a phase, and the extra columns are dropped. No im2col: the
+///   input is copied once instead of once per tap.
 /// - **columns**: the notes' recipe, im2col then one GEMM (a 1x1 stride-1 unpadded
 ///   convolution multiplies the input itself).
 ///
@@ -49,9 +51,13 @@ struct Convolution {
     /// `channels`: the input's.
     static func method(_ geometry: WindowGeometry, channels: Int) -> Method {
         let perGroup = channels / geometry.groups
-        return if geometry.kernel == (1, 1) && geometry.stride == (1, 1) && geometry.padding == (0, 0) { .pointwise }
+        let (kernel, stride) = (geometry.kernel, geometry.stride)
+        // A kernel no larger than its stride (a 1x1 stride-2 shortcut) reads each input once, so
+        // im2col copies no more than the phases would.
+        let overlaps = stride == (1, 1) || kernel.h > stride.h || kernel.w > stride.w
+        return if kernel == (1, 1) && stride == (1, 1) && geometry.padding == (0, 0) { .pointwise }
             // With few channels a tap's GEMM is too thin (K = C/g) to run at speed: VGG16's first layer, on 3.
-            else if geometry.stride == (1, 1) && perGroup >= 16 { .shifted }
+            else if overlaps && perGroup >= 16 { .shifted }
             else { .columns }
     }
 
@@ -139,16 +145,71 @@ struct Convolution {
         }
     }
 
-    /// The padded input of the shifted method: one plane per channel, and slack after the last
-    /// for the rightmost tap's reads past the end of the last row.
+    /// The padded input of the shifted method, as phases: phase (ry, rx) holds the padded
+    /// input's rows ry, ry + s, … and columns rx, rx + s, … (stride s), so that tap (ky, kx)
+    /// reads the phase of its offset's remainders at its offset's quotients, one plane per phase
+    /// and channel. Only the phases some tap reads are kept; at stride 1 the one phase is the
+    /// padded input. Slack after the last plane for the rightmost tap's reads past its end.
     struct PaddedInput {
-        let height: Int, width: Int, slack: Int
+        /// Of a phase.
+        let height: Int, width: Int
+        /// The remainders that some tap's row (column) offset leaves, in order.
+        let rows: [Int], columns: [Int]
+        let slack: Int
+        let geometry: WindowGeometry
         var plane: Int { height * width }
+        var phases: Int { rows.count * columns.count }
 
-        init(_ geometry: WindowGeometry, height: Int, width: Int) {
-            self.height = height + 2 * geometry.padding.h
-            self.width = width + 2 * geometry.padding.w
-            slack = (geometry.kernel.w - 1) * geometry.dilation.w
+        init(_ geometry: WindowGeometry, input: (height: Int, width: Int), output: (height: Int, width: Int)) {
+            self.geometry = geometry
+            let (stride, dilation, kernel) = (geometry.stride, geometry.dilation, geometry.kernel)
+            // The padded input, and as far as the last output's window reaches (past it when the
+            // file rounds up), which reads zeros there.
+            let reach = (h: (kernel.h - 1) * dilation.h / stride.h, w: (kernel.w - 1) * dilation.w / stride.w)
+            height = max((input.height + 2 * geometry.padding.h + stride.h - 1) / stride.h, output.height + reach.h)
+            width = max((input.width + 2 * geometry.padding.w + stride.w - 1) / stride.w, output.width + reach.w)
+            rows = Set((0..<kernel.h).map { $0 * dilation.h % stride.h }).sorted()
+            columns = Set((0..<kernel.w).map { $0 * dilation.w % stride.w }).sorted()
+            slack = reach.w
+        }
+
+        /// Tap `tap`'s phase, and where in the phase's plane it reads output position 0.
+        func read(tap: Int) -> (phase: Int, offset: Int) {
+            let dy = tap / geometry.kernel.w * geometry.dilation.h, dx = tap % geometry.kernel.w * geometry.dilation.w
+            let (sy, sx) = (geometry.stride.h, geometry.stride.w)
+            let phase = rows.firstIndex(of: dy % sy)! * columns.count + columns.firstIndex(of: dx % sx)!
+            return (phase, dy / sy * width + dx / sx)
+        }
+
+        /// Channel `source` (`inputHeight` × `inputWidth`) into the plane of phase `phase` at
+        /// `target`, zeros where the phase falls on the padding or past the padded input.
+        func copy(
+            _ source: UnsafePointer<Float>, inputHeight: Int, inputWidth: Int, phase: Int, into target: UnsafeMutablePointer<Float>
+        ) {
+            let (top, left) = (geometry.padding.h, geometry.padding.w)
+            if geometry.stride == (1, 1) {
+                copyZeroPadded(
+                    source, height: inputHeight, width: inputWidth, into: target, stride: width, count: plane, top: top,
+                    left: left)
+                return
+            }
+            let (sy, sx) = (geometry.stride.h, geometry.stride.w)
+            let (ry, rx) = (rows[phase / columns.count], columns[phase % columns.count])
+            // Phase columns px whose input column rx + px·sx − left lies within [0, inputWidth).
+            let firstColumn = max(0, (left - rx + sx - 1) / sx)
+            let endColumn = min(width, max(firstColumn, (inputWidth + left - rx + sx - 1) / sx))
+            for py in 0..<height {
+                let row = target + py * width
+                let y = ry + py * sy - top
+                guard y >= 0, y < inputHeight, firstColumn < endColumn else {
+                    row.update(repeating: 0, count: width)
+                    continue
+                }
+                row.update(repeating: 0, count: firstColumn)
+                let line = source + y * inputWidth + rx - left
+                for px in firstColumn..<endColumn { row[px] = line[px * sx] }
+                (row + endColumn).update(repeating: 0, count: width - endColumn)
+            }
         }
     }
 
@@ -171,10 +232,10 @@ struct Convolution {
             // Small filter banks keep their block of output in L2 across the taps' GEMMs (64
             // filters × 512 positions is 128 KiB); larger banks take longer blocks, so that each
             // GEMM's packing of the tap's weights is spread over more columns.
-            let padded = PaddedInput(geometry, height: input.height, width: input.width)
+            let padded = PaddedInput(geometry, input: (input.height, input.width), output: output)
             return Blocks(
                 positions: output.height * padded.width, filters: filters, cap: max(512, 4 * filters), tile: tile,
-                shared: input.depth * padded.plane + padded.slack
+                shared: padded.phases * input.depth * padded.plane + padded.slack
             ) { positions, filters in positions * filters }
         }
     }
@@ -230,7 +291,9 @@ private struct ConvolutionPass: @unchecked Sendable {
     var taps: Int { geometry.kernel.h * geometry.kernel.w }
     var rows: Int { inPerGroup * taps }
     var positions: Int { output.height * output.width }
-    var padded: Convolution.PaddedInput { Convolution.PaddedInput(geometry, height: input.height, width: input.width) }
+    var padded: Convolution.PaddedInput {
+        Convolution.PaddedInput(geometry, input: (input.height, input.width), output: (output.height, output.width))
+    }
     /// The shared scratch: the padded input.
     var paddedBase: UnsafeMutablePointer<Float> { scratch + blocks.perCore * Cores.count }
 
@@ -247,8 +310,8 @@ private struct ConvolutionPass: @unchecked Sendable {
         let epilogue = epilogue.channels(from: group * outPerGroup + firstFilter)
         if method == .shifted {
             return shifted(
-                group: group, block: block, filters: filters, filterRows: filterRows, panel: panel, epilogue: epilogue,
-                target: target, into: own)
+                image: n, group: group, block: block, filters: filters, filterRows: filterRows, panel: panel,
+                epilogue: epilogue, target: target, into: own)
         }
         let first = block * blocks.size
         let count = min(blocks.size, positions - first)
@@ -274,26 +337,26 @@ private struct ConvolutionPass: @unchecked Sendable {
         packed.map { .packed($0 + panels[panel]) } ?? .stored(stored, lda: rows)
     }
 
-    /// Zero-padded copies of image `n`'s channels, split between the cores.
+    /// Zero-padded copies of image `n`'s channels, phase by phase, split between the cores.
     func pad(image n: Int) {
         let padded = padded, base = paddedBase
-        let (top, left) = (geometry.padding.h, geometry.padding.w)
         let (height, width, depth) = (input.height, input.width, input.depth)
         nonisolated(unsafe) let source = UnsafePointer(input.image(n)), target = base
-        Cores.split(depth, grain: 1) { channels in
-            for channel in channels {
-                copyZeroPadded(
-                    source + channel * height * width, height: height, width: width, into: target + channel * padded.plane,
-                    stride: padded.width, count: padded.plane, top: top, left: left)
+        Cores.split(padded.phases * depth, grain: 1) { planes in
+            for plane in planes {
+                let (phase, channel) = plane.quotientAndRemainder(dividingBy: depth)
+                padded.copy(
+                    source + channel * height * width, inputHeight: height, inputWidth: width, phase: phase,
+                    into: target + plane * padded.plane)
             }
         }
-        (base + depth * padded.plane).update(repeating: 0, count: padded.slack)
+        (base + padded.phases * depth * padded.plane).update(repeating: 0, count: padded.slack)
     }
 
     /// Shifted: one GEMM per tap into the core's block, then the block's valid columns through
     /// the epilogue into the output.
     private func shifted(
-        group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, panel: Int, epilogue: Epilogue,
+        image n: Int, group: Int, block: Int, filters: Int, filterRows: UnsafePointer<Float>, panel: Int, epilogue: Epilogue,
         target: UnsafeMutablePointer<Float>, into own: UnsafeMutablePointer<Float>
     ) -> (Int, Int) {
         let padded = padded
@@ -301,12 +364,11 @@ private struct ConvolutionPass: @unchecked Sendable {
         let first = block * blocks.size
         let count = min(blocks.size, wide - first)
         guard count > 0, filters > 0 else { return (0, 0) }
-        let source = paddedBase + group * inPerGroup * padded.plane + first
         for tap in 0..<taps {
-            let (ky, kx) = (tap / geometry.kernel.w, tap % geometry.kernel.w)
-            let offset = ky * geometry.dilation.h * padded.width + kx * geometry.dilation.w
+            let (phase, offset) = padded.read(tap: tap)
+            let source = paddedBase + (phase * input.depth + group * inPerGroup) * padded.plane + first + offset
             gemm.multiply(
-                m: filters, n: count, k: inPerGroup, a: operand(panel + tap, filterRows + tap * inPerGroup), b: source + offset,
+                m: filters, n: count, k: inPerGroup, a: operand(panel + tap, filterRows + tap * inPerGroup), b: source,
                 ldb: padded.plane, transposeB: false, c: own, ldc: count, accumulate: tap > 0, epilogue: .none)
         }
         // Runs of valid columns: x < output width within each padded-width row.
@@ -317,9 +379,10 @@ private struct ConvolutionPass: @unchecked Sendable {
             let run = min(padded.width - x, first + count - position)
             let kept = max(0, min(run, output.width - x))
             if kept > 0 {
+                let stored = epilogue.positions(from: y * output.width + x, image: n, imageSize: output.imageSize)
                 for filter in 0..<filters {
                     let from = own + filter * count + (position - first)
-                    epilogue.apply(from, target + filter * positions + y * output.width + x, count: kept, channel: filter)
+                    stored.apply(from, target + filter * positions + y * output.width + x, count: kept, channel: filter)
                 }
             }
             valid += kept

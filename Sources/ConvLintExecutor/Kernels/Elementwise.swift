@@ -145,14 +145,10 @@ struct ScaleShift: ValueMap {
     func callAsFunction(_ x: Float) -> Float { x * scale + shift }
 }
 
-/// x·scale + shift, clamped to [low, high]: a convolution's fused epilogue.
-struct ScaleShiftClamp: ValueMap {
+/// x·scale + shift, clamped to [low, high]: one channel of a convolution's fused epilogue, as
+/// the C kernels take it.
+struct ScaleShiftClamp {
     let scale: Float, shift: Float, low: Float, high: Float
-    @inline(__always) func callAsFunction(_ x: Elementwise.Vector) -> Elementwise.Vector {
-        Clamp(low: low, high: high)(x * scale + shift)
-    }
-    func callAsFunction(_ x: Float) -> Float { min(max(x * scale + shift, low), high) }
-    var clamps: Bool { low > -.infinity || high < .infinity }
 }
 
 /// Softmax over the channels at each position (the class scores of a 1x1xK volume).

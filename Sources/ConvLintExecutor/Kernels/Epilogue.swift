@@ -64,22 +64,12 @@ public struct Epilogue: @unchecked Sendable {
         for row in 0..<rows { apply(c + row * ldc, c + row * ldc, count: columns, channel: row) }
     }
 
-    /// `count` values of channel `c` from `source` to `target` (which may be the same).
+    /// `count` values of channel `c` from `source` to `target` (which may be the same), the
+    /// residual read from the channel's row of the addend. The sum is clamped, not the product.
     func apply(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, count: Int, channel c: Int) {
         let map = map(channel: c)
-        if let addend {
-            // The sum is clamped, not the product.
-            Elementwise.map(0..<count, source, target, ScaleShift(scale: map.scale, shift: map.shift))
-            let row = addend + c * addendStride
-            if map.clamps {
-                Elementwise.sum(0..<count, row, target, Clamp(low: map.low, high: map.high))
-            } else {
-                Elementwise.sum(0..<count, row, target, Identity())
-            }
-        } else if map.clamps {
-            Elementwise.map(0..<count, source, target, map)
-        } else {
-            Elementwise.map(0..<count, source, target, ScaleShift(scale: map.scale, shift: map.shift))
-        }
+        ckernels_epilogue_row(
+            NativeGEMM.chosen, source, target, Int32(count), map.scale, map.shift, map.low, map.high,
+            addend.map { $0 + c * addendStride })
     }
 }

@@ -27,13 +27,11 @@ public struct CompiledNetwork: Sendable {
     }
 
     /// The layers a convolution's epilogue does at inference: the BN that is its output's only
-    /// reader; where the GEMM stores the output (over the input or its columns), the residual
-    /// ADD that is the only reader of that, its other operand computed before the convolution;
-    /// and the ReLU or ReLU6 that is the only reader of the last of them where a C kernel
-    /// stores the output (the GEMM, and Winograd's output transform). An ADD not fused so clamps
-    /// its ReLU as the sum is stored, in the same pass. The shifted GEMM's output goes through
-    /// Swift's baseline SIMD as it is copied out, where a clamp cost more than the in-place pass
-    /// it saved.
+    /// reader; where it runs by GEMM (which stores the output, or copies its valid columns out
+    /// through a C kernel when shifted), the residual ADD that is the only reader of that, its
+    /// other operand computed before the convolution; and the ReLU or ReLU6 that is the only
+    /// reader of the last of them (by GEMM, or in Winograd's output transform). An ADD not fused
+    /// so clamps its ReLU as the sum is stored, in the same pass.
     struct Fusion: Sendable {
         var batchNorm: Int?
         /// The ADD, and the layer whose output it adds followed back through identities (ID)
@@ -110,12 +108,10 @@ public struct CompiledNetwork: Sendable {
         var fused = Set<Int>()
         var result = [(Int, Fusion)]()
         for index in steps.indices where !fused.contains(index) {
-            let storesWithGEMM: Bool, storesWithClamp: Bool
+            let storesWithGEMM: Bool
             switch steps[index].convolution {
-            case .gemm(let convolution):
-                storesWithGEMM = convolution.method != .shifted
-                storesWithClamp = storesWithGEMM
-            case .winograd: (storesWithGEMM, storesWithClamp) = (false, true)
+            case .gemm: storesWithGEMM = true
+            case .winograd: storesWithGEMM = false
             case .transposed: continue
             case nil:
                 guard case .merge(let merge) = analysis.layers[index].node.operation, merge.mode == .add,
@@ -133,7 +129,7 @@ public struct CompiledNetwork: Sendable {
                 fusion.residual = sum
                 last = sum.add
             }
-            if storesWithClamp, let (activation, bounds) = clamp(after: last) { (fusion.activation, fusion.clamp) = (activation, bounds) }
+            if let (activation, bounds) = clamp(after: last) { (fusion.activation, fusion.clamp) = (activation, bounds) }
             fused.formUnion(fusion.layers)
             if !fusion.layers.isEmpty { result.append((index, fusion)) }
         }
