@@ -248,7 +248,7 @@ struct Convolution {
         gemm: any GEMM, arena: TensorArena
     ) {
         let plan = blocks
-        let scratch = Tensor(batch: 1, depth: max(1, plan.workspace), height: 1, width: 1, arena: arena)
+        let scratch = Tensor(workspace: plan.workspace, arena: arena)
         let pass = ConvolutionPass(
             geometry: geometry, input: input, output: output, weights: weights, packed: packed?.base, panels: panels,
             epilogue: epilogue, gemm: gemm, blocks: plan, scratch: scratch.base)
@@ -427,7 +427,7 @@ struct Deconvolution {
         let outPerGroup = filters / groups
         let rows = outPerGroup * kernel.h * kernel.w
         let positions = input.height * input.width
-        let scratch = Tensor(batch: 1, depth: max(1, workspace(input: (input.height, input.width))), height: 1, width: 1, arena: arena)
+        let scratch = Tensor(workspace: workspace(input: (input.height, input.width)), arena: arena)
         let columns = scratch.base
         output.storage.update(repeating: 0)
         for n in 0..<input.batch {

@@ -191,7 +191,7 @@ public struct Winograd {
     ) {
         let (channels, k, elements) = (input.depth, geometry.filters, tile.elements)
         let tiling = Tiling(tile, channels: channels, filters: k, output: (output.height, output.width))
-        let scratch = Tensor(batch: 1, depth: tiling.workspace, height: 1, width: 1, arena: arena)
+        let scratch = Tensor(workspace: tiling.workspace, arena: arena)
         nonisolated(unsafe) let (padded, u) = (scratch.base, UnsafePointer(filters.base))
         let packed = packedStride
         nonisolated(unsafe) let own = scratch.base + channels * tiling.plane

@@ -12,14 +12,23 @@ public final class Tensor: @unchecked Sendable {
     private let block: UnsafeMutableBufferPointer<Float>
     private let arena: TensorArena
 
-    init(batch: Int, depth: Int, height: Int, width: Int, arena: TensorArena) {
+    convenience init(batch: Int, depth: Int, height: Int, width: Int, arena: TensorArena) {
+        self.init(batch: batch, depth: depth, height: height, width: width, arena: arena, block: arena.take(batch * depth * height * width))
+    }
+
+    /// A layer's scratch of `count` floats, in the arena's workspace block (see `TensorArena.takeWorkspace`).
+    convenience init(workspace count: Int, arena: TensorArena) {
+        self.init(batch: 1, depth: max(1, count), height: 1, width: 1, arena: arena, block: arena.takeWorkspace(max(1, count)))
+    }
+
+    private init(batch: Int, depth: Int, height: Int, width: Int, arena: TensorArena, block: UnsafeMutableBufferPointer<Float>) {
         self.batch = batch
         self.depth = depth
         self.height = height
         self.width = width
         self.arena = arena
+        self.block = block
         let count = batch * depth * height * width
-        block = arena.take(count)
         storage = UnsafeMutableBufferPointer(rebasing: block[0..<count])
         arena.allocated(count * MemoryLayout<Float>.stride)
     }
@@ -65,6 +74,30 @@ public final class TensorArena: @unchecked Sendable {
 
     deinit {
         for block in cache { block.deallocate() }
+        if workspace.baseAddress != nil { workspace.deallocate() }
+    }
+
+    /// The block every layer's scratch takes in turn (a convolution's columns or padded input,
+    /// Winograd's tiles), as large as the largest asked for so far, and whether a layer holds
+    /// it. The plan counts one layer's workspace apart from the activations; kept out of the
+    /// cache, the scratch's sizes, which no activation shares, do not make the cache release
+    /// blocks at the limit and map fresh ones each pass (ResNet-50 faulted some 2,600 pages a
+    /// pass, a tenth of its time).
+    private var workspace = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    private var workspaceHeld = false
+
+    /// The workspace block, grown to `count` values; an ordinary block while it is held.
+    func takeWorkspace(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        guard !workspaceHeld else { return take(count) }
+        if workspace.count < count {
+            if workspace.baseAddress != nil {
+                reservedBytes -= workspace.count * MemoryLayout<Float>.stride
+                workspace.deallocate()
+            }
+            workspace = take(count)
+        }
+        workspaceHeld = true
+        return workspace
     }
 
     /// The smallest cached block that holds `count` values without wasting more than half of
@@ -84,6 +117,10 @@ public final class TensorArena: @unchecked Sendable {
     }
 
     func give(_ block: UnsafeMutableBufferPointer<Float>) {
+        if workspaceHeld, block.baseAddress == workspace.baseAddress {
+            workspaceHeld = false
+            return
+        }
         let index = cache.firstIndex { $0.count >= block.count } ?? cache.endIndex
         cache.insert(block, at: index)
     }
