@@ -7,8 +7,9 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the network with real tensors, run it on random input on the CPU, and compare with the static figures.",
         discussion: """
-            Every layer runs, CONV as GEMMs (shifted over the padded input at stride 1, else after \
-            im2col) on a BLAS such as OpenBLAS when one is installed, else on a built-in kernel. \
+            Every layer runs, CONV as GEMMs (one a tap over the padded input, else after im2col) \
+            on a BLAS such as OpenBLAS when one is installed, else on a built-in kernel that runs \
+            them directly, in register tiles. \
             The report gives, per layer, the predicted and measured output, parameters (counted \
             from the weights allocated) and MACs (counted by the kernels), the time and the \
             algorithm; in total the peak bytes of live tensors, the process's peak resident memory \

@@ -43,11 +43,14 @@ import Testing
         while tried < Self.cases {
             guard let c = Self.convolution(&choices) else { continue }
             tried += 1
-            methods[Convolution.method(ExecutorKernelTests.geometry(c), channels: c.depth).rawValue, default: 0] += 1
+            // Shifted on a BLAS or the Swift kernel, direct on the C kernel.
+            for direct in [false, true] {
+                methods[Convolution.method(ExecutorKernelTests.geometry(c), channels: c.depth, direct: direct).rawValue, default: 0] += 1
+            }
             kernels.checkConvolution(c, method: nil)
         }
         // The draw must reach every algorithm for the test to mean anything.
-        #expect(methods.count == 3, "\(methods)")
+        #expect(methods.count == 4, "\(methods)")
     }
 
     /// GEMM shapes around the C kernel's tiles (14x32 and 6x16) and panels (256 deep), and the

@@ -41,6 +41,17 @@ int ckernels_sgemm(int isa, int m, int n, int k, const float *a, int lda, int tr
 void ckernels_epilogue_row(int isa, const float *source, float *target, int count, float scale, float shift, float low,
                            float high, const float *addend);
 
+/// Direct convolution of 16 filters (`filters` of them real) over output positions [first,
+/// first + count) of a layout `wide` positions a row: position q's dot product sums
+/// input[q + offsets[p]] · weights[p · 16 + f] over p < k (5 floats past the last position's
+/// reads must be readable). Position q = y · wide + x is stored (added to what is there when
+/// `accumulate`), through `epilogue` (its vectors from the first of these filters; its addend,
+/// out_ld apart, at the output's index), to out[f · out_ld + y · out_w + x] where x < out_w,
+/// and dropped elsewhere.
+void ckernels_direct_convolution(int isa, int k, const int *offsets, const float *input, int first, int count,
+                                 const float *weights, int filters, float *out, int out_ld, int wide, int out_w,
+                                 int accumulate, const ckernels_epilogue *epilogue);
+
 /// Floats of A packed once for `isa`, a constant operand such as a layer's weights, so that
 /// each product skips packing it; 0 when A is read as stored (M of 4 or fewer rows).
 size_t ckernels_packed_floats(int isa, int m, int k);
