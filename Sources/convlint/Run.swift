@@ -8,8 +8,8 @@ struct Run: ParsableCommand {
         abstract: "Build the network with real tensors, run it on random input on the CPU, and compare with the static figures.",
         discussion: """
             Every layer runs, CONV as GEMMs (one a tap over the padded input, else after im2col) \
-            on a BLAS such as OpenBLAS when one is installed, else on a built-in kernel that runs \
-            them directly, in register tiles. \
+            on a BLAS such as OpenBLAS when one is installed, else on a built-in kernel (which on \
+            AVX2 runs the former directly, in register tiles). \
             The report gives, per layer, the predicted and measured output, parameters (counted \
             from the weights allocated) and MACs (counted by the kernels), the time and the \
             algorithm; in total the peak bytes of live tensors, the process's peak resident memory \

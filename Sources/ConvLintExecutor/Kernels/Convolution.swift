@@ -8,7 +8,8 @@ import Foundation
 ///   subsampled every s rows and columns from each offset, and each tap reads one phase.
 ///   Output rows come out as wide as a phase, and the extra columns are dropped. No im2col: the
 ///   input is copied once instead of once per tap.
-/// - **direct**: on the built-in C kernel, the shifted method's products without its GEMMs: a
+/// - **direct**: on the built-in C kernel (see `NativeGEMM.runsDirectConvolution`), the
+///   shifted method's products without its GEMMs: a
 ///   tile of output positions and filters sums every tap and channel in registers, reading the
 ///   padded input through a table of each product's offset (`ckernels_direct_convolution`).
 /// - **columns**: the notes' recipe, im2col then one GEMM (a 1x1 stride-1 unpadded
@@ -45,7 +46,7 @@ struct Convolution {
     /// Compiled for one input and output size and one GEMM backend.
     init(_ geometry: WindowGeometry, input: (depth: Int, height: Int, width: Int), output: (height: Int, width: Int), gemm: any GEMM) {
         self.geometry = geometry
-        method = Self.method(geometry, channels: input.depth, direct: gemm is NativeGEMM)
+        method = Self.method(geometry, channels: input.depth, direct: (gemm as? NativeGEMM)?.runsDirectConvolution ?? false)
         blocks = Self.blocks(geometry, method: method, input: input, output: output, tile: gemm.tile)
         if method == .direct {
             let padded = PaddedInput(geometry, input: (input.height, input.width), output: output)

@@ -23,6 +23,13 @@ struct NativeGEMM: GEMM {
 
     var name: String { "built-in C kernel (\(String(cString: ckernels_isa_name(isa))))" }
 
+    /// Whether convolutions that the shifted method takes run by the direct kernel instead: on
+    /// AVX2, where it was measured (Zen 3: AlexNet's 5x5 layer 4.3 ms shifted, 3.0 direct). Its
+    /// 6x16 tile holds 6 accumulators of 16 lanes, 12 registers there; under AVX-512 6 are too
+    /// few to hide the FMA latency, and on 128-bit vectors 24 spill, so those keep the GEMMs
+    /// until a tile of their own is measured.
+    var runsDirectConvolution: Bool { String(cString: ckernels_isa_name(isa)) == "avx2" }
+
     func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int,
         transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
